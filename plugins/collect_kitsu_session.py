@@ -1,0 +1,13 @@
+import pyblish.api
+
+from kitsu_publish import flow
+
+
+class CollectKitsuSession(pyblish.api.ContextPlugin):
+    """Find which instances go to Kitsu and log in to Kitsu for them."""
+
+    label = "Kitsu Session"
+    order = pyblish.api.CollectorOrder + 0.46
+
+    def process(self, context):
+        flow.collect_session(context, self.log)

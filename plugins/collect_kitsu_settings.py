@@ -1,0 +1,13 @@
+import pyblish.api
+
+from kitsu_publish import flow
+
+
+class CollectKitsuSettings(pyblish.api.ContextPlugin):
+    """Read the studio's Kitsu settings (status rules and comment template)."""
+
+    label = "Kitsu Settings"
+    order = pyblish.api.CollectorOrder + 0.45
+
+    def process(self, context):
+        flow.collect_settings(context, self.log)

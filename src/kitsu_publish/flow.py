@@ -1,0 +1,295 @@
+"""What each pyblish plugin does, so that the plugin files stay thin.
+
+Collectors never raise for a Kitsu problem (a failing collector does not stop a pyblish
+publish): they record the error in the context or instance data, and the validators
+raise it, so the publish stops before anything is written. The note integrator also
+refuses to post when any earlier plugin failed.
+
+Works on pyblish's context and instances by duck typing (``.data``, iteration); the
+pure core does the thinking, :mod:`kitsu_publish.kitsu` the talking.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+from . import plan as plan_mod
+from . import settings as settings_mod
+from .errors import KitsuPublishError
+
+__all__ = [
+    "ENV_DRY_RUN",
+    "collect_session",
+    "collect_settings",
+    "collect_targets",
+    "integrate_notes",
+    "kitsu_instances",
+    "validate_connection",
+    "validate_note",
+    "validate_target",
+]
+
+ENV_DRY_RUN = "KITSU_PUBLISH_DRY_RUN"
+
+# Keys this library keeps in pyblish data (the public ones are in the data contract).
+SETTINGS = "kitsuSettings"
+SETTINGS_ERROR = "kitsuSettingsError"
+SESSION = "kitsuSession"
+SESSION_ERROR = "kitsuSessionError"
+TARGET = "kitsuTarget"
+TARGET_ERROR = "kitsuTargetError"
+TASK = "kitsuTask"
+COMMENT = "kitsuComment"
+NOTES = "kitsuNotes"
+
+
+def _name(instance: Any) -> str:
+    data = instance.data
+    return str(data.get("productName") or data.get("name") or instance)
+
+
+def _active(instance: Any) -> bool:
+    return instance.data.get("publish", True) is not False and not instance.data.get("farm")
+
+
+def kitsu_instances(context: Any) -> list[Any]:
+    """Active instances (not excluded, not farm) that have a Kitsu target or target error."""
+    return [i for i in context if _active(i) and (TARGET in i.data or TARGET_ERROR in i.data)]
+
+
+# --- collection -------------------------------------------------------------------------
+
+
+def collect_settings(context: Any, log: logging.Logger) -> None:
+    """Load the settings file; make sure GUIs show the artist comment box."""
+    context.data.setdefault("comment", "")
+    try:
+        settings = settings_mod.load()
+    except KitsuPublishError as exc:
+        context.data[SETTINGS_ERROR] = exc
+        log.warning("Kitsu settings not usable: %s", exc)
+        return
+    context.data[SETTINGS] = settings
+    log.debug("Kitsu settings from %s", settings.source)
+
+
+def collect_session(context: Any, log: logging.Logger) -> None:
+    """Find each instance's target; log in to Kitsu when any instance has one."""
+    for instance in context:
+        instance.data.pop(TARGET, None)
+        instance.data.pop(TARGET_ERROR, None)
+        try:
+            target = plan_mod.find_target(instance.data, context.data, None, _name(instance))
+        except KitsuPublishError as exc:
+            instance.data[TARGET_ERROR] = exc
+            continue
+        if target is None:
+            log.info("%s has no Kitsu target: skipped by the Kitsu plugins", _name(instance))
+        else:
+            instance.data[TARGET] = target
+    settings = context.data.get(SETTINGS)
+    if settings is None or not settings.enabled or not kitsu_instances(context):
+        return
+    from . import kitsu
+
+    try:
+        session = kitsu.connect(settings)
+    except KitsuPublishError as exc:
+        context.data[SESSION_ERROR] = exc
+        log.warning("Kitsu connection failed: %s", exc)
+        return
+    context.data[SESSION] = session
+    log.info("Connected to Kitsu at %s as %s", session.url, session.user)
+
+
+def collect_targets(context: Any, log: logging.Logger) -> None:
+    """Resolve every instance's target to its Kitsu task (``instance.data['kitsuTask']``)."""
+    session = context.data.get(SESSION)
+    if session is None:
+        return
+    for instance in kitsu_instances(context):
+        target = instance.data.get(TARGET)
+        if target is None:
+            continue
+        try:
+            task = session.resolve(target, _name(instance))
+        except KitsuPublishError as exc:
+            instance.data[TARGET_ERROR] = exc
+            log.warning("%s", exc)
+            continue
+        instance.data[TASK] = asdict(task)
+        log.info("%s -> Kitsu task %s", _name(instance), _where(task))
+
+
+def _where(task: plan_mod.TaskInfo) -> str:
+    return f"{task.project} / {task.entity} / {task.task_type} (status '{task.status}')"
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def validate_connection(context: Any, log: logging.Logger) -> None:
+    """Raise the settings or connection problem found during collection."""
+    if not kitsu_instances(context):
+        log.info("No instance targets Kitsu")
+        return
+    if SETTINGS_ERROR in context.data:
+        raise context.data[SETTINGS_ERROR]
+    if not context.data[SETTINGS].enabled:
+        log.info("IntegrateKitsuNote is disabled in %s", context.data[SETTINGS].source)
+        return
+    if SESSION_ERROR in context.data:
+        raise context.data[SESSION_ERROR]
+    log.info(
+        "Kitsu at %s reachable, logged in as %s",
+        context.data[SESSION].url,
+        context.data[SESSION].user,
+    )
+
+
+def validate_target(instance: Any, log: logging.Logger) -> None:
+    """Raise the instance's target problem found during collection."""
+    if not _active(instance):
+        return
+    if TARGET_ERROR in instance.data:
+        raise instance.data[TARGET_ERROR]
+    if TASK in instance.data:
+        log.info("Kitsu task: %s", _where(plan_mod.TaskInfo(**instance.data[TASK])))
+
+
+def validate_note(context: Any, log: logging.Logger) -> None:
+    """Check the target status exists and every task's note renders."""
+    session = context.data.get(SESSION)
+    if session is None:
+        return
+    settings = context.data[SETTINGS]
+    if settings.set_status_note:
+        session.status(settings.note_status_shortname)
+    for task_id, members in _groups(context, settings):
+        task = plan_mod.TaskInfo(**_task_data(context, task_id))
+        note = _build(context, settings, task, members, log)
+        log.info("%s: %s", _where(task), note.decision.reason)
+
+
+# --- integration ------------------------------------------------------------------------
+
+
+def integrate_notes(context: Any, log: logging.Logger) -> None:
+    """Post one comment per task (or log it, in a dry run)."""
+    session = context.data.get(SESSION)
+    settings = context.data.get(SETTINGS)
+    if session is None or settings is None or not settings.enabled:
+        log.info("Nothing to post to Kitsu")
+        return
+    try:
+        failed = _earlier_failures(context)
+        if failed:
+            log.warning(
+                "Kitsu note not posted: an earlier step of this publish failed (%s)",
+                ", ".join(failed),
+            )
+            return
+        dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
+        notes = context.data.setdefault(NOTES, [])
+        for task_id, members in _groups(context, settings):
+            task = session.task(task_id)  # status read fresh, just before posting
+            note = _build(context, settings, task, members, log)
+            record: dict[str, Any] = {
+                "task": asdict(task),
+                "instances": [m.name for m in note.members],
+                "status_before": note.decision.status_before,
+                "status_after": note.decision.status_after,
+                "reason": note.decision.reason,
+                "text": note.text,
+                "posted": False,
+            }
+            if dry_run:
+                log.info("Dry run, not posted: %s\n%s", note.summary(), note.text)
+            else:
+                comment = session.post(task.id, note.decision.status_after, note.text)
+                record.update(posted=True, comment_id=comment.get("id"))
+                for instance in _instances_of(context, note.members):
+                    instance.data[COMMENT] = comment
+                log.info("Posted to Kitsu: %s (%s)", note.summary(), note.decision.reason)
+            notes.append(record)
+    finally:
+        session.close()
+        context.data.pop(SESSION, None)
+
+
+def _earlier_failures(context: Any) -> list[str]:
+    names = []
+    for result in context.data.get("results", []):
+        if not result.get("success", True) or result.get("error"):
+            plugin = result.get("plugin")
+            names.append(getattr(plugin, "__name__", str(plugin)))
+    return list(dict.fromkeys(names))
+
+
+# --- shared between validation and integration ------------------------------------------
+
+
+def _groups(
+    context: Any, settings: settings_mod.Settings
+) -> list[tuple[str, tuple[plan_mod.Member, ...]]]:
+    pairs = []
+    for instance in kitsu_instances(context):
+        task = instance.data.get(TASK)
+        if task is not None:
+            member = plan_mod.member_of(
+                instance.data, context.data.get("comment"), _name(instance)
+            )
+            pairs.append((task["id"], member))
+    return plan_mod.group_by_task(pairs, settings.note_per_instance)
+
+
+def _task_data(context: Any, task_id: str) -> dict[str, Any]:
+    for instance in kitsu_instances(context):
+        task = instance.data.get(TASK)
+        if task is not None and task["id"] == task_id:
+            return dict(task)
+    raise KeyError(task_id)
+
+
+def _instances_of(context: Any, members: Iterable[plan_mod.Member]) -> list[Any]:
+    wanted = {id(m.data) for m in members}
+    return [i for i in context if id(i.data) in wanted]
+
+
+def _build(
+    context: Any,
+    settings: settings_mod.Settings,
+    task: plan_mod.TaskInfo,
+    members: tuple[plan_mod.Member, ...],
+    log: logging.Logger,
+) -> plan_mod.NotePlan:
+    return plan_mod.build_note(
+        settings,
+        task,
+        members,
+        host=_host(context),
+        user=str(context.data.get("user") or _user()),
+        warn=log.warning,
+    )
+
+
+def _host(context: Any) -> str:
+    host = context.data.get("host")
+    if isinstance(host, str) and host:
+        return host
+    import pyblish.api
+
+    hosts = pyblish.api.registered_hosts()
+    return str(hosts[-1]) if hosts else ""
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some farm environments
+        return ""

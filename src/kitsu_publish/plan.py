@@ -1,0 +1,248 @@
+"""From publish data to what would be posted: one :class:`NotePlan` per Kitsu task.
+
+Pure: reads plain mappings (instance data, context data, the environment) and the
+task facts that :mod:`kitsu_publish.kitsu` resolved; imports neither pyblish nor gazu.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import rules, template
+from .errors import TargetError
+from .settings import Settings
+
+__all__ = [
+    "TARGET_KEYS",
+    "Member",
+    "NotePlan",
+    "Target",
+    "TaskInfo",
+    "build_note",
+    "find_target",
+    "group_by_task",
+    "member_of",
+]
+
+#: (data key, environment variable) of every Kitsu target key, in priority order.
+TARGET_KEYS: tuple[tuple[str, str], ...] = (
+    ("kitsuTaskId", "KITSU_TASK_ID"),
+    ("kitsuProject", "KITSU_PROJECT"),
+    ("kitsuEntity", "KITSU_ENTITY"),
+    ("kitsuTaskType", "KITSU_TASK_TYPE"),
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an instance asks its note to go, before any lookup in Kitsu."""
+
+    level: str  # "instance", "context" or "environment"
+    task_id: str | None = None
+    project: str | None = None
+    entity: str | None = None
+    task_type: str | None = None
+
+    def describe(self) -> str:
+        if self.task_id:
+            return f"task id {self.task_id} (from {self.level})"
+        return (
+            f"project '{self.project}', entity '{self.entity}', task type "
+            f"'{self.task_type}' (from {self.level})"
+        )
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """A resolved Kitsu task, as the templates and decisions need it."""
+
+    id: str
+    project: str
+    entity: str
+    task_type: str
+    status: str  # current status short name
+
+
+@dataclass(frozen=True)
+class Member:
+    """One active instance's part in a note."""
+
+    name: str
+    product_type: str
+    version: int | None
+    comment: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class NotePlan:
+    """What is (or would be) posted to one task."""
+
+    task: TaskInfo
+    members: tuple[Member, ...]
+    decision: rules.Decision
+    text: str
+
+    def summary(self) -> str:
+        names = ", ".join(m.name for m in self.members)
+        return (
+            f"{self.task.project} / {self.task.entity} / {self.task.task_type}: "
+            f"status '{self.decision.status_before}' -> '{self.decision.status_after}' "
+            f"for [{names}]"
+        )
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def find_target(
+    instance_data: Mapping[str, Any],
+    context_data: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    instance_name: str = "",
+) -> Target | None:
+    """The instance's Kitsu target, or None when nothing targets Kitsu.
+
+    The first level with any target key wins (instance, context, environment); within a
+    level a task id wins over names, and names must then be complete.
+    """
+    env = os.environ if environ is None else environ
+    levels = (
+        ("instance", lambda data_key, _env: instance_data.get(data_key)),
+        ("context", lambda data_key, _env: context_data.get(data_key)),
+        ("environment", lambda _data, env_key: env.get(env_key)),
+    )
+    for level, read in levels:
+        values = {data_key: _text(read(data_key, env_key)) for data_key, env_key in TARGET_KEYS}
+        if not any(values.values()):
+            continue
+        if values["kitsuTaskId"]:
+            return Target(level, task_id=values["kitsuTaskId"])
+        missing = [
+            f"{data_key} ({env_key})" if level == "environment" else data_key
+            for data_key, env_key in TARGET_KEYS[1:]
+            if not values[data_key]
+        ]
+        if missing:
+            raise TargetError(
+                f"the Kitsu target at {level} level is incomplete: missing "
+                f"{', '.join(missing)}. Give kitsuTaskId, or all of kitsuProject, "
+                "kitsuEntity and kitsuTaskType at the same level",
+                instance_name,
+            )
+        return Target(
+            level,
+            project=values["kitsuProject"],
+            entity=values["kitsuEntity"],
+            task_type=values["kitsuTaskType"],
+        )
+    return None
+
+
+def member_of(instance_data: Mapping[str, Any], context_comment: Any, name: str) -> Member:
+    """The facts of one instance a note needs; the comment is read now, not cached."""
+    comment = instance_data.get("comment")
+    if not (isinstance(comment, str) and comment.strip()):
+        comment = context_comment if isinstance(context_comment, str) else ""
+    product_type = instance_data.get("productType") or instance_data.get("family") or ""
+    return Member(
+        name=str(instance_data.get("productName") or instance_data.get("name") or name),
+        product_type=str(product_type),
+        version=_as_int(instance_data.get("version")),
+        comment=comment.strip(),
+        data=instance_data,
+    )
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().lstrip("vV")
+    return int(text) if text.isdigit() else None
+
+
+def group_by_task(
+    pairs: Iterable[tuple[str, Member]], per_instance: bool = False
+) -> list[tuple[str, tuple[Member, ...]]]:
+    """Group (task id, member) pairs in publish order; one group per task.
+
+    With ``per_instance`` every member is its own group (the old one-comment-per-instance
+    behaviour).
+    """
+    if per_instance:
+        return [(task_id, (member,)) for task_id, member in pairs]
+    groups: dict[str, list[Member]] = {}
+    for task_id, member in pairs:
+        groups.setdefault(task_id, []).append(member)
+    return [(task_id, tuple(members)) for task_id, members in groups.items()]
+
+
+def build_note(
+    settings: Settings,
+    task: TaskInfo,
+    members: Sequence[Member],
+    host: str = "",
+    user: str = "",
+    warn: Callable[[str], None] | None = None,
+) -> NotePlan:
+    """Decide the status and render the text of one task's note."""
+    decision = rules.decide(settings, task.status, (m.product_type for m in members))
+    names = ", ".join(m.name for m in members)
+    if settings.template.enabled:
+        text = template.render(
+            settings.template.text,
+            settings.template.syntax,
+            _variables(task, members, decision, host, user, settings.template.syntax),
+            warn,
+            where=f"task {task.entity} / {task.task_type}, instances {names}",
+        )
+    else:
+        text = "\n\n".join(dict.fromkeys(m.comment for m in members if m.comment))
+    return NotePlan(task, tuple(members), decision, text)
+
+
+def _variables(
+    task: TaskInfo,
+    members: Sequence[Member],
+    decision: rules.Decision,
+    host: str,
+    user: str,
+    syntax: str,
+) -> dict[str, Any]:
+    first = members[0]
+    variables: dict[str, Any] = {
+        "comment": first.comment,
+        "version": first.version,
+        "product_type": first.product_type,
+        "family": first.product_type,
+        "name": first.name,
+        "project": task.project,
+        "entity": task.entity,
+        "task_type": task.task_type,
+        "status_before": decision.status_before,
+        "status_after": decision.status_after,
+        "host": host,
+        "user": user,
+        "instances": [
+            {
+                "name": m.name,
+                "product_type": m.product_type,
+                "family": m.product_type,
+                "version": m.version,
+                "comment": m.comment,
+                "data": m.data,
+            }
+            for m in members
+        ],
+        "data": first.data,
+    }
+    if syntax == "legacy":
+        # The old integrations looked keys up in instance.data; ours win where both exist.
+        return {**first.data, **variables}
+    return variables

@@ -1,0 +1,380 @@
+"""Load and validate the studio settings file, once, into frozen typed settings.
+
+Two shapes are read:
+
+- our own file (TOML or JSON) with the tables ``[kitsu]`` and ``[IntegrateKitsuNote]``;
+  unknown keys, wrong types and bad enum values are errors naming the file and the
+  dotted key;
+- an AYON/OpenPype settings export (JSON with ``publish.IntegrateKitsuNote``, optionally
+  under a top-level ``kitsu`` table): other plugins' sections and the generic plugin
+  keys are accepted, the old ``family_requirements`` list is read, and the comment
+  template is legacy ``{key}`` syntax.
+
+Pure: no pyblish, no gazu.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+__all__ = [
+    "ENV_SETTINGS",
+    "CommentTemplate",
+    "Condition",
+    "Settings",
+    "load",
+    "load_file",
+    "parse",
+]
+
+ENV_SETTINGS = "KITSU_PUBLISH_SETTINGS"
+
+EQUAL = "equal"
+NOT_EQUAL = "not_equal"
+CONDITIONS = (EQUAL, NOT_EQUAL)
+SYNTAXES = ("jinja", "legacy")
+DEFAULTS_SOURCE = "<default settings>"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One ``equal`` / ``not_equal`` entry: a status short name or a product type."""
+
+    condition: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CommentTemplate:
+    """The custom comment template; ``enabled = False`` means the plain comment."""
+
+    enabled: bool = False
+    text: str = "{{ comment }}"
+    syntax: str = "jinja"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings. Build with :func:`load`; every field has its documented default."""
+
+    source: str = DEFAULTS_SOURCE
+    server: str | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    enabled: bool = True
+    set_status_note: bool = True
+    note_status_shortname: str = "wfa"
+    status_conditions: tuple[Condition, ...] = ()
+    product_type_requirements: tuple[Condition, ...] = ()
+    template: CommentTemplate = field(default_factory=CommentTemplate)
+    note_per_instance: bool = False
+
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the file named by ``KITSU_PUBLISH_SETTINGS``; defaults when unset."""
+    env = os.environ if environ is None else environ
+    path = env.get(ENV_SETTINGS, "").strip()
+    return load_file(path) if path else Settings()
+
+
+def load_file(path: str | os.PathLike[str]) -> Settings:
+    """Read and validate one settings file (``.toml`` or ``.json``)."""
+    source = str(path)
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise SettingsError(
+            source, "", f"unknown file type '{file.suffix}': expected a .toml or .json file"
+        )
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(
+            source, "", f"file not found (set {ENV_SETTINGS} to an existing file)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(source, "", f"cannot be read: {exc}") from None
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SettingsError(
+                source, "", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(source, "", f"not valid TOML: {exc}") from None
+    return parse(data, source)
+
+
+def parse(data: Any, source: str = "<settings>") -> Settings:
+    """Validate already-decoded settings data (our own shape or an AYON/OpenPype export)."""
+    reader = _Reader(source)
+    top = reader.table(data, "")
+    export = _find_export(top)
+    if export is not None:
+        return _parse_export(reader, top, *export)
+    reader.check_keys(top, "", ("kitsu", "IntegrateKitsuNote"))
+    server, connect, read = _parse_connection(reader, top.get("kitsu"), "kitsu")
+    note = reader.optional_table(top, "IntegrateKitsuNote", "")
+    return _parse_note(
+        reader,
+        note,
+        "IntegrateKitsuNote",
+        base=Settings(source=source, server=server, connect_timeout=connect, read_timeout=read),
+        export=False,
+    )
+
+
+# --- the two shapes -----------------------------------------------------------------
+
+
+def _find_export(top: Mapping[str, Any]) -> tuple[Mapping[str, Any], str] | None:
+    """(the table holding ``publish``, its dotted prefix) for an AYON/OpenPype export."""
+    if isinstance(top.get("publish"), dict):
+        return top, ""
+    kitsu = top.get("kitsu")
+    if isinstance(kitsu, dict) and isinstance(kitsu.get("publish"), dict):
+        return kitsu, "kitsu"
+    return None
+
+
+def _parse_export(
+    reader: _Reader, top: Mapping[str, Any], addon: Mapping[str, Any], prefix: str
+) -> Settings:
+    publish_key = _join(prefix, "publish")
+    publish = addon["publish"]
+    if "IntegrateKitsuNote" not in publish:
+        raise SettingsError(
+            reader.source,
+            publish_key,
+            "this AYON/OpenPype export has no 'IntegrateKitsuNote' section",
+        )
+    server = addon.get("server")
+    if server is not None:
+        server = reader.string(server, _join(prefix, "server"))
+    note = reader.table(publish["IntegrateKitsuNote"], _join(publish_key, "IntegrateKitsuNote"))
+    return _parse_note(
+        reader,
+        note,
+        _join(publish_key, "IntegrateKitsuNote"),
+        base=Settings(source=reader.source, server=server or None),
+        export=True,
+    )
+
+
+def _parse_connection(reader: _Reader, value: Any, key: str) -> tuple[str | None, float, float]:
+    defaults = Settings()
+    if value is None:
+        return None, defaults.connect_timeout, defaults.read_timeout
+    table = reader.table(value, key)
+    for secret in ("password", "pwd", "token", "login", "user", "email"):
+        if secret in table:
+            raise SettingsError(
+                reader.source,
+                _join(key, secret),
+                "credentials never belong in the settings file: set KITSU_LOGIN and "
+                "KITSU_PWD, or KITSU_TOKEN, in the environment instead",
+            )
+    reader.check_keys(table, key, ("server", "connect_timeout", "read_timeout"))
+    server = table.get("server")
+    if server is not None:
+        server = reader.string(server, _join(key, "server"))
+    return (
+        server or None,
+        reader.seconds(table.get("connect_timeout", defaults.connect_timeout), key, "connect"),
+        reader.seconds(table.get("read_timeout", defaults.read_timeout), key, "read"),
+    )
+
+
+_NOTE_KEYS = (
+    "enabled",
+    "set_status_note",
+    "note_status_shortname",
+    "status_change_conditions",
+    "custom_comment_template",
+    "note_per_instance",
+)
+_EXPORT_ONLY_NOTE_KEYS = ("optional", "active")
+
+
+def _parse_note(
+    reader: _Reader, note: Mapping[str, Any], key: str, base: Settings, export: bool
+) -> Settings:
+    reader.check_keys(note, key, _NOTE_KEYS + (_EXPORT_ONLY_NOTE_KEYS if export else ()))
+    values: dict[str, Any] = {}
+    for name in ("enabled", "set_status_note", "note_per_instance"):
+        if name in note:
+            values[name] = reader.boolean(note[name], _join(key, name))
+    if "note_status_shortname" in note:
+        values["note_status_shortname"] = reader.string(
+            note["note_status_shortname"], _join(key, "note_status_shortname"), non_empty=True
+        )
+
+    conditions_key = _join(key, "status_change_conditions")
+    conditions = reader.optional_table(note, "status_change_conditions", key)
+    requirement_lists = ["product_type_requirements"]
+    if export:
+        requirement_lists.append("family_requirements")
+    reader.check_keys(conditions, conditions_key, ["status_conditions", *requirement_lists])
+    values["status_conditions"] = reader.conditions(
+        conditions.get("status_conditions", []),
+        _join(conditions_key, "status_conditions"),
+        ("short_name",),
+    )
+    product_requirements: list[Condition] = []
+    for list_name in requirement_lists:
+        product_requirements.extend(
+            reader.conditions(
+                conditions.get(list_name, []),
+                _join(conditions_key, list_name),
+                ("family", "product_type")
+                if list_name == "family_requirements"
+                else ("product_type",),
+            )
+        )
+    values["product_type_requirements"] = tuple(product_requirements)
+
+    template_key = _join(key, "custom_comment_template")
+    template = reader.optional_table(note, "custom_comment_template", key)
+    reader.check_keys(
+        template,
+        template_key,
+        ("enabled", "comment_template") if export else ("enabled", "comment_template", "syntax"),
+    )
+    default_template = CommentTemplate()
+    values["template"] = CommentTemplate(
+        enabled=reader.boolean(template.get("enabled", False), _join(template_key, "enabled")),
+        text=reader.string(
+            template.get("comment_template", "{comment}" if export else default_template.text),
+            _join(template_key, "comment_template"),
+        ),
+        syntax="legacy"
+        if export
+        else reader.choice(
+            template.get("syntax", default_template.syntax),
+            _join(template_key, "syntax"),
+            SYNTAXES,
+        ),
+    )
+    return replace(base, **values)
+
+
+# --- reading helpers ------------------------------------------------------------------
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_TYPE_NAMES = {
+    dict: "a table",
+    list: "a list",
+    str: "a string",
+    bool: "a boolean (true or false)",
+    int: "a number",
+    float: "a number",
+}
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class _Reader:
+    """Typed access to decoded data; every failure names the file and the dotted key."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, message: str) -> SettingsError:
+        return SettingsError(self.source, key, message)
+
+    def expected(self, value: Any, key: str, what: str) -> SettingsError:
+        return self.fail(key, f"expected {what}, found {_type_name(value)} {_show(value)}")
+
+    def table(self, value: Any, key: str) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.expected(value, key or "(top level)", "a table")
+        return value
+
+    def optional_table(self, parent: Mapping[str, Any], name: str, key: str) -> Mapping[str, Any]:
+        value = parent.get(name)
+        return {} if value is None else self.table(value, _join(key, name))
+
+    def check_keys(self, table: Mapping[str, Any], key: str, allowed: Sequence[str]) -> None:
+        for name in table:
+            if name in allowed:
+                continue
+            hint = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
+            suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+            known = ", ".join(repr(a) for a in allowed)
+            raise self.fail(
+                _join(key, str(name)), f"unknown key (known keys here: {known}){suggestion}"
+            )
+
+    def boolean(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.expected(value, key, "true or false")
+        return value
+
+    def string(self, value: Any, key: str, non_empty: bool = False) -> str:
+        if not isinstance(value, str):
+            raise self.expected(value, key, "a string")
+        if non_empty and not value.strip():
+            raise self.fail(key, "must not be empty")
+        return value
+
+    def choice(self, value: Any, key: str, allowed: Sequence[str]) -> str:
+        value = self.string(value, key)
+        if value not in allowed:
+            names = ", ".join(repr(a) for a in allowed)
+            raise self.fail(key, f"{value!r} is not one of {names}")
+        return value
+
+    def seconds(self, value: Any, table_key: str, which: str) -> float:
+        key = _join(table_key, f"{which}_timeout")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.expected(value, key, "a number of seconds")
+        if not 0 < value <= 600:
+            raise self.fail(key, f"expected seconds between 0 and 600, found {value}")
+        return float(value)
+
+    def conditions(self, value: Any, key: str, value_keys: Sequence[str]) -> tuple[Condition, ...]:
+        if not isinstance(value, list):
+            raise self.expected(value, key, "a list of tables")
+        result = []
+        for index, item in enumerate(value):
+            item_key = f"{key}[{index}]"
+            entry = self.table(item, item_key)
+            self.check_keys(entry, item_key, ("condition", *value_keys))
+            if "condition" not in entry:
+                raise self.fail(_join(item_key, "condition"), "missing: 'equal' or 'not_equal'")
+            condition = self.choice(entry["condition"], _join(item_key, "condition"), CONDITIONS)
+            present = [k for k in value_keys if k in entry]
+            if not present:
+                raise self.fail(item_key, f"missing key '{value_keys[-1]}'")
+            name = self.string(entry[present[0]], _join(item_key, present[0]), non_empty=True)
+            result.append(Condition(condition, name.strip()))
+        return tuple(result)
