@@ -164,7 +164,7 @@ def _as_int(value: Any) -> int | None:
     if isinstance(value, int):
         return value
     text = str(value).strip().lstrip("vV")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def group_by_task(

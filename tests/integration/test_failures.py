@@ -1,0 +1,268 @@
+"""Bad input fails in validation, names its cause, and posts nothing to Kitsu.
+
+Each test publishes through the real plugins against the real server, then reads the
+task back: status unchanged, no comment.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from typing import Any
+
+import kitsu_seed
+import pyblish.api
+import pytest
+from harness import Outcome, publish
+
+pytestmark = pytest.mark.usefixtures("kitsu_env")
+
+INTEGRATORS = ("IntegrateKitsuNote",)
+
+
+def render(task_id: str, **data: Any) -> dict:
+    return {
+        "name": "renderMain",
+        "productType": "render",
+        "version": 1,
+        "kitsuTaskId": task_id,
+        **data,
+    }
+
+
+def assert_nothing_posted(admin: Any, task_id: str, outcome: Outcome) -> None:
+    assert kitsu_seed.comments(admin, task_id) == []
+    assert kitsu_seed.status(admin, task_id) == "todo"
+    assert not any(n.get("posted") for n in outcome.notes)
+
+
+def test_malformed_settings_file_fails_validation_naming_the_file(
+    admin, production, settings_file
+):
+    path = settings_file("[IntegrateKitsuNote\nset_status_note = true\n")
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"})
+
+    message = outcome.error_of("ValidateKitsuConnection")
+    assert str(path) in message
+    assert "not valid TOML" in message
+    assert "IntegrateKitsuNote" not in outcome.ran()
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+def test_unknown_settings_key_fails_validation_naming_the_dotted_key(
+    admin, production, settings_file
+):
+    settings_file("[IntegrateKitsuNote]\nnote_status_shortnam = 'wfa'\n")
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"})
+
+    message = outcome.error_of("ValidateKitsuConnection")
+    assert "IntegrateKitsuNote.note_status_shortnam: unknown key" in message
+    assert "did you mean 'note_status_shortname'?" in message
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+def test_unknown_note_status_short_name_fails_validation(admin, production, settings_file):
+    settings_file("[IntegrateKitsuNote]\nnote_status_shortname = 'waiting'\n")
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"})
+
+    message = outcome.error_of("ValidateKitsuNote")
+    assert "no task status with short name 'waiting'" in message
+    assert "wfa" in message  # the known short names are listed
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+def test_unknown_note_status_is_not_checked_when_status_changes_are_off(
+    admin, production, settings_file
+):
+    settings_file(
+        "[IntegrateKitsuNote]\nset_status_note = false\nnote_status_shortname = 'waiting'\n"
+    )
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"})
+
+    assert outcome.errors() == []
+    assert [c["text"] for c in kitsu_seed.comments(admin, task_id)] == ["c"]
+    assert kitsu_seed.status(admin, task_id) == "todo"
+
+
+def test_task_not_found_fails_validation_naming_the_instance_and_id(admin, production):
+    missing = str(uuid.uuid4())
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish(
+        [render(task_id, name="goodOne"), render(missing, name="ghostRender")], {"comment": "c"}
+    )
+
+    message = outcome.error_of("ValidateKitsuTargets")
+    assert "instance 'ghostRender'" in message
+    assert missing in message
+    # The valid instance's task gets nothing either: the publish stopped.
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+@pytest.mark.parametrize(
+    ("entity", "task_type", "expected"),
+    [
+        ("Wolf", "Modeling", "no asset named 'Wolf'"),
+        ("SQ020/SH999", "Animation", "no shot named 'SH999' (in 'SQ020/SH999')"),
+        ("Fox", "Juggling", "no task type 'Juggling'"),
+        ("Fox", "Animation", "'Fox' in project"),
+    ],
+    ids=["unknown-asset", "unknown-shot", "unknown-task-type", "no-such-task"],
+)
+def test_unresolvable_names_fail_validation(admin, production, entity, task_type, expected):
+    task_id = production.tasks["asset:Modeling"]
+    outcome = publish(
+        [
+            {
+                "name": "modelMain",
+                "productType": "model",
+                "kitsuProject": production.project,
+                "kitsuEntity": entity,
+                "kitsuTaskType": task_type,
+            }
+        ],
+        {"comment": "c"},
+    )
+
+    assert expected in outcome.error_of("ValidateKitsuTargets")
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+def test_template_with_an_undefined_name_fails_validation(admin, production, settings_file):
+    settings_file(
+        """
+        [IntegrateKitsuNote.custom_comment_template]
+        enabled = true
+        comment_template = "{{ comment }} by {{ artist_name }}"
+        """
+    )
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"})
+
+    message = outcome.error_of("ValidateKitsuNote")
+    assert "'artist_name' is undefined" in message
+    assert "renderMain" in message
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+def test_wrong_password_fails_validation(admin, production, monkeypatch):
+    monkeypatch.setenv("KITSU_PWD", "not-the-password")
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"})
+
+    message = outcome.error_of("ValidateKitsuConnection")
+    assert "wrong login or password" in message
+    assert "not-the-password" not in message
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+def test_server_refusing_connections_fails_validation(admin, production, monkeypatch):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("KITSU_SERVER", f"http://127.0.0.1:{port}")
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"})
+
+    message = outcome.error_of("ValidateKitsuConnection")
+    assert f"cannot reach Kitsu at http://127.0.0.1:{port}/api" in message
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+@pytest.fixture
+def silent_server():
+    """A real loopback server that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/api"
+    stop.set()
+    thread.join(2)
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_server_that_hangs_fails_within_the_configured_timeout(
+    admin, production, settings_file, silent_server, monkeypatch
+):
+    settings_file("[kitsu]\nconnect_timeout = 1\nread_timeout = 1.5\n")
+    monkeypatch.setenv("KITSU_SERVER", silent_server)
+    task_id = production.tasks["shot:Animation"]
+
+    started = time.monotonic()
+    outcome = publish([render(task_id)], {"comment": "c"})
+    elapsed = time.monotonic() - started
+
+    message = outcome.error_of("ValidateKitsuConnection")
+    assert "did not answer in time" in message
+    assert "read 1.5 s" in message
+    # One login request, bounded by the read timeout: far from a hang.
+    assert elapsed < 10, f"publish took {elapsed:.1f} s"
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+class ValidateStudioNaming(pyblish.api.ContextPlugin):
+    """A studio validator that fails."""
+
+    order = pyblish.api.ValidatorOrder + 0.1
+
+    def process(self, context):
+        raise RuntimeError("studio naming check failed")
+
+
+class ExtractStudioCache(pyblish.api.ContextPlugin):
+    """A studio extractor that fails (pyblish does not stop for extractors)."""
+
+    order = pyblish.api.ExtractorOrder
+
+    def process(self, context):
+        raise RuntimeError("studio cache export failed")
+
+
+def test_failing_studio_validator_stops_the_note(admin, production):
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"}, [ValidateStudioNaming])
+
+    assert "studio naming check failed" in outcome.error_of("ValidateStudioNaming")
+    assert "IntegrateKitsuNote" not in outcome.ran()
+    assert_nothing_posted(admin, task_id, outcome)
+
+
+def test_failing_studio_extractor_stops_the_note(admin, production):
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"}, [ExtractStudioCache])
+
+    assert "studio cache export failed" in outcome.error_of("ExtractStudioCache")
+    assert "IntegrateKitsuNote" in outcome.ran()  # pyblish went on; our plugin refused
+    warnings = [r.getMessage() for r in outcome.records if r.name == "pyblish.IntegrateKitsuNote"]
+    assert any("not posted" in w and "ExtractStudioCache" in w for w in warnings), warnings
+    assert_nothing_posted(admin, task_id, outcome)
