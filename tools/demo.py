@@ -17,7 +17,7 @@ import pyblish.util
 import kitsu_publish
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import kitsu_seed  # noqa: E402
+import kitsu_seed
 
 SETTINGS = '''
 [IntegrateKitsuNote]
