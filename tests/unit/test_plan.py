@@ -1,0 +1,569 @@
+"""From publish data to one note per task (ARCHITECTURE.md, "Data contract", "Semantics")."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from kitsu_publish import plan, settings
+from kitsu_publish.errors import TargetError, TemplateError
+from kitsu_publish.plan import Member, TaskInfo
+from kitsu_publish.settings import CommentTemplate, Condition, Settings
+
+TASK = TaskInfo(
+    id="task-1", project="Spring", entity="SQ010/SH010", task_type="Animation", status="wip"
+)
+
+FULL_NAMES = {
+    "kitsuProject": "Spring",
+    "kitsuEntity": "SQ010/SH010",
+    "kitsuTaskType": "Animation",
+}
+
+FULL_ENV = {
+    "KITSU_PROJECT": "EnvProject",
+    "KITSU_ENTITY": "EnvAsset",
+    "KITSU_TASK_TYPE": "Modeling",
+}
+
+
+def member(
+    name: str, product_type: str = "render", version=1, comment: str = "", **data
+) -> Member:
+    raw = {"name": name, "productType": product_type, "version": version, "comment": comment}
+    raw.update(data)
+    return plan.member_of(raw, "", name)
+
+
+def with_template(text: str, syntax: str = "jinja", **values) -> Settings:
+    return replace(Settings(), template=CommentTemplate(True, text, syntax), **values)
+
+
+# --- find_target: precedence --------------------------------------------------------------
+
+
+def test_instance_task_id_is_the_target():
+    target = plan.find_target({"kitsuTaskId": "abc"}, {}, environ={})
+    assert target == plan.Target("instance", task_id="abc")
+
+
+def test_instance_names_are_the_target():
+    target = plan.find_target(dict(FULL_NAMES), {}, environ={})
+    assert target == plan.Target(
+        "instance", project="Spring", entity="SQ010/SH010", task_type="Animation"
+    )
+
+
+def test_instance_level_wins_over_context_level():
+    target = plan.find_target({"kitsuTaskId": "inst"}, {"kitsuTaskId": "ctx"}, environ={})
+    assert target is not None
+    assert (target.level, target.task_id) == ("instance", "inst")
+
+
+def test_instance_names_win_over_context_task_id():
+    target = plan.find_target(dict(FULL_NAMES), {"kitsuTaskId": "ctx"}, environ={})
+    assert target is not None
+    assert target.level == "instance"
+    assert target.task_id is None
+    assert target.project == "Spring"
+
+
+def test_any_key_at_instance_level_makes_instance_level_win():
+    # One key at instance level: the instance level is used (and is incomplete),
+    # the complete context level is not consulted.
+    with pytest.raises(TargetError):
+        plan.find_target({"kitsuTaskType": "Lighting"}, dict(FULL_NAMES), environ={})
+
+
+def test_context_level_is_used_when_instance_has_no_target_key():
+    target = plan.find_target(
+        {"name": "x"}, {"kitsuTaskId": "ctx"}, environ={"KITSU_TASK_ID": "env"}
+    )
+    assert target == plan.Target("context", task_id="ctx")
+
+
+def test_context_level_wins_over_environment():
+    target = plan.find_target({}, dict(FULL_NAMES), environ={"KITSU_TASK_ID": "env"})
+    assert target is not None
+    assert target.level == "context"
+    assert target.task_id is None
+    assert target.entity == "SQ010/SH010"
+
+
+def test_environment_is_the_last_level():
+    assert plan.find_target({}, {}, environ={"KITSU_TASK_ID": "env"}) == plan.Target(
+        "environment", task_id="env"
+    )
+
+
+def test_environment_names_are_the_target():
+    assert plan.find_target({}, {}, environ=dict(FULL_ENV)) == plan.Target(
+        "environment", project="EnvProject", entity="EnvAsset", task_type="Modeling"
+    )
+
+
+def test_environment_defaults_to_os_environ(monkeypatch):
+    monkeypatch.setenv("KITSU_TASK_ID", "from-os-environ")
+    target = plan.find_target({}, {})
+    assert target == plan.Target("environment", task_id="from-os-environ")
+
+
+def test_environment_is_not_read_from_data_keys():
+    # The environment level reads KITSU_* names, not the data keys.
+    assert plan.find_target({}, {}, environ={"kitsuTaskId": "x"}) is None
+
+
+# --- find_target: within a level -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", ["instance", "context"])
+def test_task_id_wins_over_names_within_a_level(level):
+    data = dict(FULL_NAMES, kitsuTaskId="the-id")
+    instance, context = (data, {}) if level == "instance" else ({}, data)
+    target = plan.find_target(instance, context, environ={})
+    assert target == plan.Target(level, task_id="the-id")
+
+
+def test_task_id_wins_over_names_in_environment():
+    env = dict(FULL_ENV, KITSU_TASK_ID="env-id")
+    assert plan.find_target({}, {}, environ=env) == plan.Target("environment", task_id="env-id")
+
+
+def test_task_id_with_incomplete_names_is_no_error():
+    target = plan.find_target({"kitsuTaskId": "id", "kitsuProject": "Spring"}, {}, environ={})
+    assert target == plan.Target("instance", task_id="id")
+
+
+def test_incomplete_instance_names_error_names_the_missing_keys_and_instance():
+    with pytest.raises(TargetError) as info:
+        plan.find_target({"kitsuProject": "Spring"}, {}, environ={}, instance_name="animMain")
+    message = str(info.value)
+    assert message.startswith("instance 'animMain': ")
+    assert "instance level is incomplete" in message
+    assert "missing kitsuEntity, kitsuTaskType." in message
+    assert "kitsuProject," not in message.split("Give")[0]
+    assert info.value.instance == "animMain"
+
+
+def test_incomplete_context_names_error_names_the_missing_key():
+    context = {"kitsuProject": "Spring", "kitsuEntity": "SH010"}
+    with pytest.raises(TargetError) as info:
+        plan.find_target({}, context, environ={})
+    message = str(info.value)
+    assert "context level is incomplete: missing kitsuTaskType." in message
+
+
+def test_incomplete_environment_names_error_names_the_env_variables():
+    with pytest.raises(TargetError) as info:
+        plan.find_target({}, {}, environ={"KITSU_ENTITY": "SH010"})
+    message = str(info.value)
+    assert "environment level is incomplete" in message
+    assert "missing kitsuProject (KITSU_PROJECT), kitsuTaskType (KITSU_TASK_TYPE)." in message
+
+
+def test_no_target_anywhere_is_none():
+    assert (
+        plan.find_target({"name": "x", "family": "render"}, {"comment": "c"}, environ={}) is None
+    )
+
+
+def test_unrelated_environment_is_no_target():
+    assert plan.find_target({}, {}, environ={"KITSU_SERVER": "https://k", "PATH": "/bin"}) is None
+
+
+def test_whitespace_only_values_count_as_absent():
+    instance = {
+        "kitsuTaskId": "   ",
+        "kitsuProject": "\t",
+        "kitsuEntity": "",
+        "kitsuTaskType": "\n",
+    }
+    target = plan.find_target(instance, {"kitsuTaskId": "ctx"}, environ={})
+    assert target == plan.Target("context", task_id="ctx")
+
+
+def test_whitespace_only_everywhere_is_no_target():
+    env = {"KITSU_TASK_ID": " ", "KITSU_PROJECT": "  "}
+    assert plan.find_target({"kitsuTaskId": " "}, {"kitsuEntity": " "}, environ=env) is None
+
+
+def test_whitespace_only_name_counts_as_missing():
+    instance = dict(FULL_NAMES, kitsuEntity="  ")
+    with pytest.raises(TargetError, match="missing kitsuEntity"):
+        plan.find_target(instance, {}, environ={})
+
+
+def test_target_values_are_stripped():
+    target = plan.find_target({"kitsuTaskId": "  abc \n"}, {}, environ={})
+    assert target is not None
+    assert target.task_id == "abc"
+
+
+def test_none_values_count_as_absent():
+    instance = {"kitsuTaskId": None, "kitsuProject": None}
+    target = plan.find_target(instance, {"kitsuTaskId": "ctx"}, environ={})
+    assert target == plan.Target("context", task_id="ctx")
+
+
+def test_target_describe_names_the_level():
+    assert plan.Target("context", task_id="abc").describe() == "task id abc (from context)"
+    names = plan.Target("instance", project="P", entity="E", task_type="T").describe()
+    assert names == "project 'P', entity 'E', task type 'T' (from instance)"
+
+
+# --- member_of ----------------------------------------------------------------------------
+
+
+def test_instance_comment_wins_when_non_empty():
+    m = plan.member_of({"comment": "instance says"}, "context says", "x")
+    assert m.comment == "instance says"
+
+
+@pytest.mark.parametrize("instance_comment", [None, "", "   ", 42, ["a"]])
+def test_context_comment_is_used_when_instance_comment_is_not_a_non_empty_string(
+    instance_comment,
+):
+    data = {} if instance_comment is None else {"comment": instance_comment}
+    assert plan.member_of(data, "context says", "x").comment == "context says"
+
+
+def test_missing_comment_everywhere_is_empty_text():
+    assert plan.member_of({}, None, "x").comment == ""
+
+
+def test_comment_is_stripped():
+    assert plan.member_of({"comment": "  fixed arm\n"}, "", "x").comment == "fixed arm"
+    assert plan.member_of({}, "  from context \n", "x").comment == "from context"
+
+
+def test_product_type_falls_back_to_family():
+    assert plan.member_of({"family": "review"}, "", "x").product_type == "review"
+
+
+def test_product_type_wins_over_family():
+    data = {"productType": "render", "family": "review"}
+    assert plan.member_of(data, "", "x").product_type == "render"
+
+
+def test_missing_product_type_is_empty_text():
+    assert plan.member_of({}, "", "x").product_type == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(3, 3), ("3", 3), ("v003", 3), ("V012", 12), (" 7 ", 7), (0, 0)],
+)
+def test_version_becomes_an_int(value, expected):
+    version = plan.member_of({"version": value}, "", "x").version
+    assert version == expected
+    assert type(version) is int
+
+
+@pytest.mark.parametrize("value", [None, "latest", "", True, "v"])
+def test_version_that_is_no_number_becomes_none(value):
+    assert plan.member_of({"version": value}, "", "x").version is None
+
+
+@pytest.mark.parametrize("value", ["\u00b3", "v\u00b2", "3.0", "v3a"])
+def test_version_with_digit_like_text_becomes_none_instead_of_crashing(value):
+    # "³".isdigit() is True but int("³") raises: such text is no version number.
+    assert plan.member_of({"version": value}, "", "x").version is None
+
+
+def test_member_name_prefers_product_name_then_name_then_given_name():
+    assert plan.member_of({"productName": "pn", "name": "n"}, "", "given").name == "pn"
+    assert plan.member_of({"name": "n"}, "", "given").name == "n"
+    assert plan.member_of({}, "", "given").name == "given"
+
+
+def test_member_keeps_the_raw_data():
+    data = {"name": "animMain", "frameStart": 1001}
+    assert plan.member_of(data, "", "x").data == data
+
+
+# --- group_by_task ----------------------------------------------------------------------------
+
+
+def test_group_by_task_gives_one_group_per_task_in_publish_order():
+    a, b, c, d = (member(n) for n in "abcd")
+    groups = plan.group_by_task([("t2", a), ("t1", b), ("t2", c), ("t3", d)])
+    assert groups == [("t2", (a, c)), ("t1", (b,)), ("t3", (d,))]
+
+
+def test_group_by_task_keeps_member_order_within_a_group():
+    members = [member(f"m{i}") for i in range(5)]
+    groups = plan.group_by_task(("t", m) for m in members)
+    assert groups == [("t", tuple(members))]
+
+
+def test_group_by_task_per_instance_gives_one_group_per_instance():
+    a, b, c = (member(n) for n in "abc")
+    groups = plan.group_by_task([("t1", a), ("t1", b), ("t2", c)], per_instance=True)
+    assert groups == [("t1", (a,)), ("t1", (b,)), ("t2", (c,))]
+
+
+def test_group_by_task_of_nothing_is_empty():
+    assert plan.group_by_task([]) == []
+
+
+# --- build_note: without template ------------------------------------------------------------
+
+
+def test_without_template_text_is_the_distinct_comments_joined_by_a_blank_line():
+    members = [
+        member("a", comment="Fixed the arm"),
+        member("b", comment="Fixed the arm"),
+        member("c", comment="New render"),
+    ]
+    note = plan.build_note(Settings(), TASK, members)
+    assert note.text == "Fixed the arm\n\nNew render"
+
+
+def test_without_template_empty_comments_are_left_out():
+    members = [member("a", comment=""), member("b", comment="only this")]
+    assert plan.build_note(Settings(), TASK, members).text == "only this"
+
+
+def test_without_template_no_comment_gives_empty_text():
+    assert plan.build_note(Settings(), TASK, [member("a")]).text == ""
+
+
+def test_disabled_template_is_not_used():
+    s = replace(Settings(), template=CommentTemplate(False, "IGNORED {{ comment }}", "jinja"))
+    assert plan.build_note(s, TASK, [member("a", comment="c")]).text == "c"
+
+
+def test_note_plan_carries_task_members_and_decision():
+    members = (member("a", comment="x"), member("b"))
+    note = plan.build_note(Settings(), TASK, list(members))
+    assert note.task == TASK
+    assert note.members == members
+    assert note.decision.status_before == "wip"
+    assert note.decision.status_after == "wfa"
+
+
+# --- build_note: the decision is per task ---------------------------------------------------
+
+
+def test_decision_uses_the_product_types_of_the_task_members():
+    s = replace(Settings(), product_type_requirements=(Condition("not_equal", "workfile"),))
+    only_workfile = plan.build_note(s, TASK, [member("wf", "workfile")])
+    with_render = plan.build_note(s, TASK, [member("wf", "workfile"), member("r", "render")])
+    assert only_workfile.decision.change is False
+    assert with_render.decision.change is True
+
+
+def test_decision_uses_the_task_status():
+    s = replace(Settings(), status_conditions=(Condition("equal", "wip"),))
+    todo = replace(TASK, status="todo")
+    assert plan.build_note(s, TASK, [member("a")]).decision.change is True
+    assert plan.build_note(s, todo, [member("a")]).decision.change is False
+
+
+def test_summary_names_task_statuses_and_instances():
+    note = plan.build_note(Settings(), TASK, [member("animMain"), member("renderMain")])
+    assert note.summary() == (
+        "Spring / SQ010/SH010 / Animation: status 'wip' -> 'wfa' for [animMain, renderMain]"
+    )
+
+
+# --- build_note: jinja template -----------------------------------------------------------------
+
+
+def test_template_variables_come_from_the_first_member():
+    s = with_template("{{ comment }}|{{ version }}|{{ product_type }}|{{ family }}|{{ name }}")
+    members = [
+        member("animMain", "animation", 3, "first comment"),
+        member("renderMain", "render", 12, "second comment"),
+    ]
+    assert plan.build_note(s, TASK, members).text == "first comment|3|animation|animation|animMain"
+
+
+def test_template_version_is_an_integer():
+    s = with_template("v{{ '%03d' % version }} {{ version + 1 }}")
+    assert plan.build_note(s, TASK, [member("a", version="v007")]).text == "v007 8"
+
+
+def test_template_instances_lists_every_member_in_order():
+    s = with_template(
+        "{% for i in instances %}{{ i.name }}:{{ i.product_type }}:{{ i.family }}:"
+        "{{ i.version }}:{{ i.comment }};{% endfor %}{{ instances | length }}"
+    )
+    members = [
+        member("animMain", "animation", 3, "c1"),
+        member("renderMain", "render", 12, "c2"),
+        member("workfileMain", "workfile", 4, ""),
+    ]
+    assert plan.build_note(s, TASK, members).text == (
+        "animMain:animation:animation:3:c1;renderMain:render:render:12:c2;"
+        "workfileMain:workfile:workfile:4:;3"
+    )
+
+
+def test_template_sees_each_instance_raw_data():
+    s = with_template("{% for i in instances %}{{ i.data.frameStart }} {% endfor %}")
+    members = [member("a", frameStart=1001), member("b", frameStart=2001)]
+    assert plan.build_note(s, TASK, members).text == "1001 2001 "
+
+
+def test_template_data_is_the_first_member_raw_data():
+    s = with_template("{{ data.frameStart }}-{{ data.frameEnd }}")
+    members = [member("a", frameStart=1001, frameEnd=1010), member("b", frameStart=1, frameEnd=2)]
+    assert plan.build_note(s, TASK, members).text == "1001-1010"
+
+
+def test_template_sees_task_host_and_user():
+    s = with_template("{{ project }}/{{ entity }}/{{ task_type }} {{ host }} {{ user }}")
+    note = plan.build_note(s, TASK, [member("a")], host="maya", user="jdoe")
+    assert note.text == "Spring/SQ010/SH010/Animation maya jdoe"
+
+
+def test_template_status_variables_show_a_change():
+    s = with_template(
+        "{{ status_before }} -> {{ status_after }}",
+        note_status_shortname="wfa",
+        status_conditions=(Condition("equal", "wip"),),
+    )
+    assert plan.build_note(s, TASK, [member("a")]).text == "wip -> wfa"
+
+
+def test_template_status_variables_show_a_kept_status():
+    s = with_template(
+        "{{ status_before }} -> {{ status_after }}",
+        status_conditions=(Condition("not_equal", "wip"),),
+    )
+    note = plan.build_note(s, TASK, [member("a")])
+    assert note.decision.change is False
+    assert note.text == "wip -> wip"
+
+
+def test_template_status_variables_with_set_status_note_off():
+    s = with_template("{{ status_before }}/{{ status_after }}", set_status_note=False)
+    assert plan.build_note(s, TASK, [member("a")]).text == "wip/wip"
+
+
+def test_template_undefined_name_error_names_the_name_task_and_instances():
+    s = with_template("{{ frame_start }}")
+    with pytest.raises(TemplateError) as info:
+        plan.build_note(s, TASK, [member("animMain"), member("renderMain")])
+    message = str(info.value)
+    assert "'frame_start' is undefined" in message
+    assert "SQ010/SH010 / Animation" in message
+    assert "animMain, renderMain" in message
+
+
+def test_per_instance_groups_give_each_note_its_own_first_member():
+    s = with_template("{{ name }} v{{ version }} ({{ instances | length }})")
+    pairs = [
+        ("task-1", member("animMain", version=3)),
+        ("task-1", member("renderMain", version=5)),
+    ]
+    texts = [
+        plan.build_note(s, TASK, list(members)).text
+        for _, members in plan.group_by_task(pairs, per_instance=True)
+    ]
+    assert texts == ["animMain v3 (1)", "renderMain v5 (1)"]
+
+
+def test_architecture_example_renders_the_table_for_two_instances(tmp_path):
+    path = tmp_path / "studio.toml"
+    path.write_text(
+        "[IntegrateKitsuNote.custom_comment_template]\n"
+        "enabled = true\n"
+        'comment_template = """{{ comment }}\n'
+        "\n"
+        "| product | version |\n"
+        "|--|--|\n"
+        "{% for i in instances %}| {{ i.name | md }} | v{{ '%03d' % i.version }} |\n"
+        '{% endfor %}"""\n',
+        encoding="utf-8",
+    )
+    s = settings.load_file(path)
+    members = [
+        member("animMain", "animation", "v003", "Blocking done"),
+        member("render_main", "render", 12, "ignored: not the first"),
+    ]
+    assert plan.build_note(s, TASK, members).text == (
+        "Blocking done\n"
+        "\n"
+        "| product | version |\n"
+        "|--|--|\n"
+        "| animMain | v003 |\n"
+        "| render\\_main | v012 |\n"
+    )
+
+
+# --- build_note: legacy template --------------------------------------------------------------
+
+
+def test_legacy_template_reads_our_variables_and_first_instance_data():
+    s = with_template("{comment} | {name} v{version} | {frameStart}", syntax="legacy")
+    members = [
+        member("animMain", "animation", "v003", "hello", frameStart=1001),
+        member("other", frameStart=1),
+    ]
+    assert plan.build_note(s, TASK, members).text == "hello | animMain v3 | 1001"
+
+
+def test_legacy_template_our_variables_win_over_raw_data():
+    s = with_template("{comment}/{version}", syntax="legacy")
+    m = plan.member_of({"comment": "", "version": "v004"}, "from context", "x")
+    assert plan.build_note(s, TASK, [m]).text == "from context/4"
+
+
+def test_legacy_template_missing_key_warns_through_build_note():
+    s = with_template("{comment}{nope}", syntax="legacy")
+    warnings: list[str] = []
+    note = plan.build_note(s, TASK, [member("a", comment="c")], warn=warnings.append)
+    assert note.text == "c"
+    assert len(warnings) == 1
+    assert "{nope}" in warnings[0]
+
+
+def test_export_settings_render_the_legacy_template():
+    s = settings.parse(
+        {
+            "publish": {
+                "IntegrateKitsuNote": {
+                    "custom_comment_template": {
+                        "enabled": True,
+                        "comment_template": "{comment} ({product_type} {family})",
+                    }
+                }
+            }
+        }
+    )
+    note = plan.build_note(s, TASK, [member("a", "review", comment="done")])
+    assert note.text == "done (review review)"
+
+
+# --- purity -----------------------------------------------------------------------------------
+
+
+def test_pure_core_imports_neither_pyblish_nor_gazu_nor_jinja2():
+    code = (
+        "import sys\n"
+        "import kitsu_publish.settings, kitsu_publish.rules, kitsu_publish.template\n"
+        "import kitsu_publish.plan, kitsu_publish.errors\n"
+        "bad = sorted(m for m in ('pyblish', 'gazu', 'jinja2') if m in sys.modules)\n"
+        "print(','.join(bad))\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_target_value_that_is_not_text_is_an_error_naming_key_and_type():
+    with pytest.raises(TargetError) as info:
+        plan.find_target({"kitsuTaskId": 12345}, {}, {}, "renderMain")
+    assert str(info.value) == (
+        "instance 'renderMain': kitsuTaskId at instance level must be text, found int 12345"
+    )
+
+
+def test_a_whole_float_version_becomes_an_int():
+    assert plan.member_of({"version": 3.0}, "", "x").version == 3
+    assert plan.member_of({"version": 3.5}, "", "x").version is None
