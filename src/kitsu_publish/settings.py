@@ -120,15 +120,25 @@ def load_file(path: str | os.PathLike[str]) -> Settings:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(source, "", f"not valid TOML: {exc}") from None
-    return parse(data, source)
+    return parse(data, source, exports=suffix == ".json")
 
 
-def parse(data: Any, source: str = "<settings>") -> Settings:
-    """Validate already-decoded settings data (our own shape or an AYON/OpenPype export)."""
+def parse(data: Any, source: str = "<settings>", exports: bool = True) -> Settings:
+    """Validate already-decoded settings data (our own shape or an AYON/OpenPype export).
+
+    ``exports=False`` (TOML files: exports are JSON) reads our own shape only.
+    """
     reader = _Reader(source)
     top = reader.table(data, "")
-    export = _find_export(top)
+    export = _find_export(top) if exports else None
     if export is not None:
+        if "IntegrateKitsuNote" in top:
+            raise SettingsError(
+                source,
+                "IntegrateKitsuNote",
+                "this file is an AYON/OpenPype export (it has a 'publish' table) and also "
+                "has our own 'IntegrateKitsuNote' table; use one shape or the other",
+            )
         return _parse_export(reader, top, *export)
     reader.check_keys(top, "", ("kitsu", "IntegrateKitsuNote"))
     server, connect, read = _parse_connection(reader, top.get("kitsu"), "kitsu")
@@ -158,6 +168,7 @@ def _find_export(top: Mapping[str, Any]) -> tuple[Mapping[str, Any], str] | None
 def _parse_export(
     reader: _Reader, top: Mapping[str, Any], addon: Mapping[str, Any], prefix: str
 ) -> Settings:
+    _refuse_credentials(reader, addon, prefix, ("password", "pwd", "token"))
     publish_key = _join(prefix, "publish")
     publish = addon["publish"]
     if "IntegrateKitsuNote" not in publish:
@@ -184,14 +195,7 @@ def _parse_connection(reader: _Reader, value: Any, key: str) -> tuple[str | None
     if value is None:
         return None, defaults.connect_timeout, defaults.read_timeout
     table = reader.table(value, key)
-    for secret in ("password", "pwd", "token", "login", "user", "email"):
-        if secret in table:
-            raise SettingsError(
-                reader.source,
-                _join(key, secret),
-                "credentials never belong in the settings file: set KITSU_LOGIN and "
-                "KITSU_PWD, or KITSU_TOKEN, in the environment instead",
-            )
+    _refuse_credentials(reader, table, key, ("password", "pwd", "token", "login", "user", "email"))
     reader.check_keys(table, key, ("server", "connect_timeout", "read_timeout"))
     server = table.get("server")
     if server is not None:
@@ -201,6 +205,20 @@ def _parse_connection(reader: _Reader, value: Any, key: str) -> tuple[str | None
         reader.seconds(table.get("connect_timeout", defaults.connect_timeout), key, "connect"),
         reader.seconds(table.get("read_timeout", defaults.read_timeout), key, "read"),
     )
+
+
+def _refuse_credentials(
+    reader: _Reader, table: Mapping[str, Any], key: str, names: Sequence[str]
+) -> None:
+    """Credentials never belong in a settings file; name the key, never the value."""
+    for name in names:
+        if name in table:
+            raise SettingsError(
+                reader.source,
+                _join(key, name),
+                "credentials never belong in the settings file: remove the key and set "
+                "KITSU_LOGIN and KITSU_PWD, or KITSU_TOKEN, in the environment instead",
+            )
 
 
 _NOTE_KEYS = (
@@ -225,7 +243,7 @@ def _parse_note(
     if "note_status_shortname" in note:
         values["note_status_shortname"] = reader.string(
             note["note_status_shortname"], _join(key, "note_status_shortname"), non_empty=True
-        )
+        ).strip()
 
     conditions_key = _join(key, "status_change_conditions")
     conditions = reader.optional_table(note, "status_change_conditions", key)
