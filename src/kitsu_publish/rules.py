@@ -41,10 +41,10 @@ def decide(settings: Settings, status: str, product_types: Iterable[str]) -> Dec
     target = settings.note_status_shortname
 
     def keep(reason: str) -> Decision:
-        return Decision(False, status, status, f"{reason}: status '{status}' kept")
+        return Decision(False, status, status, f"{reason}: status kept")
 
     if not settings.set_status_note:
-        return keep("set_status_note is off")
+        return keep(f"set_status_note is off (status '{status}')")
 
     allowed, denied = _split(settings.status_conditions)
     current = status.lower()
@@ -74,10 +74,19 @@ def decide(settings: Settings, status: str, product_types: Iterable[str]) -> Dec
     return Decision(True, status, target, f"{why}: status '{status}' -> '{target}'")
 
 
-def _split(conditions: Sequence[Condition]) -> tuple[frozenset[str], frozenset[str]]:
-    equal = frozenset(c.value.lower() for c in conditions if c.condition == EQUAL)
-    not_equal = frozenset(c.value.lower() for c in conditions if c.condition == NOT_EQUAL)
+def _split(conditions: Sequence[Condition]) -> tuple[_Names, _Names]:
+    """The ``equal`` and ``not_equal`` values, in settings order, lower-cased."""
+    equal = _Names.of(c.value for c in conditions if c.condition == EQUAL)
+    not_equal = _Names.of(c.value for c in conditions if c.condition == NOT_EQUAL)
     return equal, not_equal
+
+
+class _Names(tuple):
+    """Lower-cased names in settings order, for membership tests and for messages."""
+
+    @classmethod
+    def of(cls, values: Iterable[str]) -> _Names:
+        return cls(dict.fromkeys(v.lower() for v in values))
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -85,5 +94,4 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _names(values: Iterable[str]) -> str:
-    ordered = sorted(values) if isinstance(values, frozenset) else list(values)
-    return "[" + ", ".join(v or "(none)" for v in ordered) + "]"
+    return "[" + ", ".join(v or "(none)" for v in values) + "]"
