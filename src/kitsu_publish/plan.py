@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import rules, template
@@ -64,6 +64,17 @@ class TaskInfo:
     entity: str
     task_type: str
     status: str  # current status short name
+    data: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def summary(self) -> dict[str, str]:
+        """The task in a few plain fields, for logs and ``kitsuNotes``."""
+        return {
+            "id": self.id,
+            "project": self.project,
+            "entity": self.entity,
+            "task_type": self.task_type,
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True)
@@ -95,8 +106,16 @@ class NotePlan:
         )
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+def _text(value: Any, key: str, level: str, instance_name: str) -> str:
+    """A target value as text; None and blanks are absent, other types are an error."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TargetError(
+            f"{key} at {level} level must be text, found {type(value).__name__} {value!r}",
+            instance_name,
+        )
+    return value.strip()
 
 
 def find_target(
@@ -117,7 +136,10 @@ def find_target(
         ("environment", lambda _data, env_key: env.get(env_key)),
     )
     for level, read in levels:
-        values = {data_key: _text(read(data_key, env_key)) for data_key, env_key in TARGET_KEYS}
+        values = {
+            data_key: _text(read(data_key, env_key), data_key, level, instance_name)
+            for data_key, env_key in TARGET_KEYS
+        }
         if not any(values.values()):
             continue
         if values["kitsuTaskId"]:
@@ -163,6 +185,8 @@ def _as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
     text = str(value).strip().lstrip("vV")
     return int(text) if text.isdecimal() else None
 

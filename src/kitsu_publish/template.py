@@ -42,6 +42,9 @@ def render(
 ) -> str:
     """Render ``text`` in ``syntax`` ("jinja" or "legacy") with ``variables``."""
     if syntax == "legacy":
+        if warn is not None and where:
+            say = warn
+            return render_legacy(text, variables, lambda message: say(f"{message} ({where})"))
         return render_legacy(text, variables, warn)
     return render_jinja(text, variables, where)
 
