@@ -14,13 +14,12 @@ from __future__ import annotations
 import getpass
 import logging
 import os
-from collections.abc import Iterable
-from dataclasses import asdict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import plan as plan_mod
 from . import settings as settings_mod
-from .errors import KitsuPublishError
+from .errors import KitsuPublishError, PostFailed
 
 __all__ = [
     "ENV_DRY_RUN",
@@ -43,7 +42,8 @@ SESSION = "kitsuSession"
 SESSION_ERROR = "kitsuSessionError"
 TARGET = "kitsuTarget"
 TARGET_ERROR = "kitsuTargetError"
-TASK = "kitsuTask"
+TASK = "kitsuTask"  # public: the full Kitsu task dict
+TASK_INFO = "kitsuPublishTaskInfo"  # ours: plan.TaskInfo (another addon may rewrite kitsuTask)
 COMMENT = "kitsuComment"
 NOTES = "kitsuNotes"
 
@@ -57,9 +57,22 @@ def _active(instance: Any) -> bool:
     return instance.data.get("publish", True) is not False and not instance.data.get("farm")
 
 
+def _targeted(context: Any) -> list[Any]:
+    """Instances with a Kitsu target (or a target error), whether switched on or off now.
+
+    Collection resolves them all: an artist may switch an instance on in the GUI after
+    collection, and it must then have its task.
+    """
+    return [
+        i
+        for i in context
+        if not i.data.get("farm") and (TARGET in i.data or TARGET_ERROR in i.data)
+    ]
+
+
 def kitsu_instances(context: Any) -> list[Any]:
     """Active instances (not excluded, not farm) that have a Kitsu target or target error."""
-    return [i for i in context if _active(i) and (TARGET in i.data or TARGET_ERROR in i.data)]
+    return [i for i in _targeted(context) if _active(i)]
 
 
 # --- collection -------------------------------------------------------------------------
@@ -80,6 +93,10 @@ def collect_settings(context: Any, log: logging.Logger) -> None:
 
 def collect_session(context: Any, log: logging.Logger) -> None:
     """Find each instance's target; log in to Kitsu when any instance has one."""
+    settings = context.data.get(SETTINGS)
+    if settings is not None and not settings.enabled:
+        log.info("Kitsu notes are disabled in %s (enabled = false)", settings.source)
+        return
     for instance in context:
         instance.data.pop(TARGET, None)
         instance.data.pop(TARGET_ERROR, None)
@@ -92,8 +109,7 @@ def collect_session(context: Any, log: logging.Logger) -> None:
             log.info("%s has no Kitsu target: skipped by the Kitsu plugins", _name(instance))
         else:
             instance.data[TARGET] = target
-    settings = context.data.get(SETTINGS)
-    if settings is None or not settings.enabled or not kitsu_instances(context):
+    if settings is None or not _targeted(context):
         return
     from . import kitsu
 
@@ -112,7 +128,7 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
     session = context.data.get(SESSION)
     if session is None:
         return
-    for instance in kitsu_instances(context):
+    for instance in _targeted(context):
         target = instance.data.get(TARGET)
         if target is None:
             continue
@@ -122,7 +138,8 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
             instance.data[TARGET_ERROR] = exc
             log.warning("%s", exc)
             continue
-        instance.data[TASK] = asdict(task)
+        instance.data[TASK] = dict(task.data)
+        instance.data[TASK_INFO] = task
         log.info("%s -> Kitsu task %s", _name(instance), _where(task))
 
 
@@ -154,12 +171,13 @@ def validate_connection(context: Any, log: logging.Logger) -> None:
 
 def validate_target(instance: Any, log: logging.Logger) -> None:
     """Raise the instance's target problem found during collection."""
-    if not _active(instance):
+    settings = instance.context.data.get(SETTINGS)
+    if not _active(instance) or (settings is not None and not settings.enabled):
         return
     if TARGET_ERROR in instance.data:
         raise instance.data[TARGET_ERROR]
-    if TASK in instance.data:
-        log.info("Kitsu task: %s", _where(plan_mod.TaskInfo(**instance.data[TASK])))
+    if TASK_INFO in instance.data:
+        log.info("Kitsu task: %s", _where(instance.data[TASK_INFO]))
 
 
 def validate_note(context: Any, log: logging.Logger) -> None:
@@ -171,8 +189,8 @@ def validate_note(context: Any, log: logging.Logger) -> None:
     if settings.set_status_note:
         session.status(settings.note_status_shortname)
     for task_id, members in _groups(context, settings):
-        task = plan_mod.TaskInfo(**_task_data(context, task_id))
-        note = _build(context, settings, task, members, log)
+        task = _task_info(context, task_id)
+        note = _build(context, settings, task, members, log.warning)
         log.info("%s: %s", _where(task), note.decision.reason)
 
 
@@ -198,9 +216,10 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
         notes = context.data.setdefault(NOTES, [])
         for task_id, members in _groups(context, settings):
             task = session.task(task_id)  # status read fresh, just before posting
-            note = _build(context, settings, task, members, log)
+            # Template warnings were given in validation; here they would repeat.
+            note = _build(context, settings, task, members, log.debug)
             record: dict[str, Any] = {
-                "task": asdict(task),
+                "task": task.summary(),
                 "instances": [m.name for m in note.members],
                 "status_before": note.decision.status_before,
                 "status_after": note.decision.status_after,
@@ -211,7 +230,13 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
             if dry_run:
                 log.info("Dry run, not posted: %s\n%s", note.summary(), note.text)
             else:
-                comment = session.post(task.id, note.decision.status_after, note.text)
+                try:
+                    comment = session.post(task.id, note.decision.status_after, note.text)
+                except KitsuPublishError as exc:
+                    posted = ", ".join(n["task"]["entity"] for n in notes if n["posted"])
+                    raise PostFailed(
+                        f"{exc}. Already posted in this publish: {posted or 'nothing'}"
+                    ) from None
                 record.update(posted=True, comment_id=comment.get("id"))
                 for instance in _instances_of(context, note.members):
                     instance.data[COMMENT] = comment
@@ -239,20 +264,20 @@ def _groups(
 ) -> list[tuple[str, tuple[plan_mod.Member, ...]]]:
     pairs = []
     for instance in kitsu_instances(context):
-        task = instance.data.get(TASK)
+        task = instance.data.get(TASK_INFO)
         if task is not None:
             member = plan_mod.member_of(
                 instance.data, context.data.get("comment"), _name(instance)
             )
-            pairs.append((task["id"], member))
+            pairs.append((task.id, member))
     return plan_mod.group_by_task(pairs, settings.note_per_instance)
 
 
-def _task_data(context: Any, task_id: str) -> dict[str, Any]:
+def _task_info(context: Any, task_id: str) -> plan_mod.TaskInfo:
     for instance in kitsu_instances(context):
-        task = instance.data.get(TASK)
-        if task is not None and task["id"] == task_id:
-            return dict(task)
+        task = instance.data.get(TASK_INFO)
+        if task is not None and task.id == task_id:
+            return task
     raise KeyError(task_id)
 
 
@@ -266,7 +291,7 @@ def _build(
     settings: settings_mod.Settings,
     task: plan_mod.TaskInfo,
     members: tuple[plan_mod.Member, ...],
-    log: logging.Logger,
+    warn: Callable[[str], None],
 ) -> plan_mod.NotePlan:
     return plan_mod.build_note(
         settings,
@@ -274,7 +299,7 @@ def _build(
         members,
         host=_host(context),
         user=str(context.data.get("user") or _user()),
-        warn=log.warning,
+        warn=warn,
     )
 
 

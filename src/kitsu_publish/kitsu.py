@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -127,14 +128,17 @@ class Session:
         self.url = url
         self.timeouts = timeouts
         self.user: str | None = None
-        self._secrets = [s for s in secrets if s]
-        _REDACT.add(self._secrets)
+        secrets = [s for s in secrets if s]
+        _REDACT.add(secrets)
         for name in _TRAFFIC_LOGGERS:
             logging.getLogger(name).addFilter(_REDACT)  # no-op when already there
         self.client = gazu.client.create_client(url)
         adapter = _TimeoutAdapter(max_retries=0)
         self.client.session.mount("http://", adapter)
         self.client.session.mount("https://", adapter)
+        # A publish stopped by a validator never reaches the integrator that closes the
+        # session: release the connections and the secrets when it is garbage-collected.
+        self._release = weakref.finalize(self, _release, self.client.session, secrets)
         self._statuses: dict[str, dict[str, Any]] | None = None
         self._task_types: dict[str, dict[str, Any]] | None = None
         self._cache: dict[tuple[str, ...], Any] = {}
@@ -150,10 +154,8 @@ class Session:
                 self.client.session.get(
                     self.url + "/auth/logout", headers=self.client.make_auth_header()
                 )
-        self.client.session.close()
         self.client = None  # type: ignore[assignment]
-        _REDACT.discard(self._secrets)
-        self._secrets = []
+        self._release()
 
     def _log_in(self, login: str, password: str) -> None:
         import gazu
@@ -166,8 +168,16 @@ class Session:
         import gazu
 
         gazu.set_token(token, client=self.client)
-        with self._calling("checking the Kitsu token"):
-            user = gazu.client.get_current_user(client=self.client)
+        try:
+            with self._calling("checking the Kitsu token"):
+                user = gazu.client.get_current_user(client=self.client)
+        except (ConnectionFailed, AuthenticationFailed):
+            raise
+        except KitsuError:  # a malformed token is refused as a bad request, not a 401
+            raise AuthenticationFailed(
+                f"Kitsu did not accept the token in {ENV_TOKEN}: it is malformed, invalid "
+                "or expired"
+            ) from None
         self.user = user.get("email") or user.get("full_name")
 
     @contextlib.contextmanager
@@ -357,6 +367,11 @@ class Session:
             raise PostFailed(str(exc)) from None
 
 
+def _release(http: Any, secrets: Sequence[str]) -> None:
+    http.close()
+    _REDACT.discard(secrets)
+
+
 def _task_info(full: Mapping[str, Any]) -> TaskInfo:
     entity = full.get("entity") or {}
     parts = [
@@ -371,4 +386,5 @@ def _task_info(full: Mapping[str, Any]) -> TaskInfo:
         entity=name,
         task_type=(full.get("task_type") or {}).get("name", "?"),
         status=(full.get("task_status") or {}).get("short_name", "?"),
+        data=full,
     )

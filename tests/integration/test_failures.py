@@ -168,6 +168,20 @@ def test_wrong_password_fails_validation(admin, production, monkeypatch):
     assert_nothing_posted(admin, task_id, outcome)
 
 
+def test_malformed_token_fails_validation(admin, production, monkeypatch):
+    monkeypatch.delenv("KITSU_LOGIN")
+    monkeypatch.delenv("KITSU_PWD")
+    monkeypatch.setenv("KITSU_TOKEN", "not-a-jwt")
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task_id)], {"comment": "c"})
+
+    message = outcome.error_of("ValidateKitsuConnection")
+    assert "did not accept the token in KITSU_TOKEN" in message
+    assert "not-a-jwt" not in message
+    assert_nothing_posted(admin, task_id, outcome)
+
+
 def test_server_refusing_connections_fails_validation(admin, production, monkeypatch):
     with socket.socket() as probe:  # a loopback port nobody listens on
         probe.bind(("127.0.0.1", 0))

@@ -10,8 +10,10 @@ import json
 from typing import Any
 
 import kitsu_seed
+import pyblish.api
+import pyblish.util
 import pytest
-from harness import publish
+from harness import discover, publish
 
 pytestmark = pytest.mark.usefixtures("kitsu_env")
 
@@ -35,7 +37,10 @@ def test_plain_publish_moves_todo_to_wfa_with_the_artist_comment(admin, producti
     assert comments[0]["task_status"]["short_name"] == "wfa"
     posted = outcome.context[0].data["kitsuComment"]
     assert posted["id"] == comments[0]["id"]
-    assert outcome.context[0].data["kitsuTask"]["id"] == task_id
+    kitsu_task = outcome.context[0].data["kitsuTask"]  # the full Kitsu task dict
+    assert kitsu_task["id"] == task_id
+    assert kitsu_task["task_type"]["name"] == "Animation"
+    assert kitsu_task["project"]["name"] == production.project
     assert [(n["status_before"], n["status_after"], n["posted"]) for n in outcome.notes] == [
         ("todo", "wfa", True)
     ]
@@ -339,3 +344,37 @@ def test_excluded_farm_and_untargeted_instances_take_no_part(admin, production):
     assert [c["text"] for c in kitsu_seed.comments(admin, task_id)] == ["local one"]
     assert kitsu_seed.comments(admin, other) == []
     assert any("notKitsu has no Kitsu target" in r.getMessage() for r in outcome.records)
+
+
+def test_instance_switched_on_after_collection_gets_its_note(admin, production):
+    """pyblish-lite: the artist ticks an instance after collection, before publishing."""
+    task_id = production.tasks["shot:Animation"]
+    context = pyblish.api.Context()
+    context.data["comment"] = "ticked late"
+    item = context.create_instance("renderMain")
+    item.data.update(instance("renderMain", kitsuTaskId=task_id, publish=False))
+    plugins = discover()
+
+    pyblish.util.collect(context, plugins=plugins)
+    item.data["publish"] = True
+    for stage in (pyblish.util.validate, pyblish.util.extract, pyblish.util.integrate):
+        stage(context, plugins=plugins)
+
+    assert [r["error"] for r in context.data["results"] if r["error"]] == []
+    assert [c["text"] for c in kitsu_seed.comments(admin, task_id)] == ["ticked late"]
+
+
+def test_disabled_settings_post_nothing_and_check_nothing(admin, production, settings_file):
+    settings_file("[IntegrateKitsuNote]\nenabled = false\n")
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish(
+        [
+            instance("renderMain", kitsuTaskId=task_id),
+            instance("broken", kitsuProject=production.project),  # incomplete target
+        ],
+        {"comment": "c"},
+    )
+
+    assert outcome.errors() == []
+    assert kitsu_seed.comments(admin, task_id) == []

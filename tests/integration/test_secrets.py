@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -82,3 +83,18 @@ def test_gazu_records_carrying_a_secret_are_redacted_while_a_session_is_open(
     assert messages[0] == "Body: {'password': '***'}"
     # Once the session is closed its secret is no longer tracked.
     assert messages[1] == "after close: hunter2-secret"
+
+
+def test_a_session_nobody_closed_releases_its_secret_when_collected(kitsu_env):
+    """A validator that stops the publish means the integrator never closes the session."""
+    from kitsu_publish import kitsu
+    from kitsu_publish.settings import Settings
+
+    session = kitsu.connect(Settings())
+    assert session.user == kitsu_env.email
+    assert kitsu_env.password in kitsu._REDACT.secrets
+
+    del session
+    gc.collect()
+
+    assert kitsu_env.password not in kitsu._REDACT.secrets
