@@ -98,3 +98,19 @@ def test_a_session_nobody_closed_releases_its_secret_when_collected(kitsu_env):
     gc.collect()
 
     assert kitsu_env.password not in kitsu._REDACT.secrets
+
+
+def test_cli_online_check_against_the_real_server(kitsu_env, tmp_path, capsys):
+    from kitsu_publish import cli
+
+    good = tmp_path / "good.toml"
+    good.write_text("[IntegrateKitsuNote]\nnote_status_shortname = 'WFA'\n", encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[IntegrateKitsuNote]\nnote_status_shortname = 'nope'\n", encoding="utf-8")
+
+    assert cli.main(["check", "--online", str(good)]) == 0
+    assert f"logged in as {kitsu_env.email}" in capsys.readouterr().out
+    assert cli.main(["check", "--online", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "no task status with short name 'nope'" in captured.err
+    assert kitsu_env.password not in captured.out + captured.err
