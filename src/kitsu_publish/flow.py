@@ -152,14 +152,15 @@ def _where(task: plan_mod.TaskInfo) -> str:
 
 def validate_connection(context: Any, log: logging.Logger) -> None:
     """Raise the settings or connection problem found during collection."""
+    settings = context.data.get(SETTINGS)
+    if settings is not None and not settings.enabled:
+        log.info("Kitsu notes are disabled in %s (enabled = false)", settings.source)
+        return
     if not kitsu_instances(context):
         log.info("No instance targets Kitsu")
         return
     if SETTINGS_ERROR in context.data:
         raise context.data[SETTINGS_ERROR]
-    if not context.data[SETTINGS].enabled:
-        log.info("IntegrateKitsuNote is disabled in %s", context.data[SETTINGS].source)
-        return
     if SESSION_ERROR in context.data:
         raise context.data[SESSION_ERROR]
     log.info(
@@ -215,36 +216,52 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
         dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
         notes = context.data.setdefault(NOTES, [])
         for task_id, members in _groups(context, settings):
-            task = session.task(task_id)  # status read fresh, just before posting
-            # Template warnings were given in validation; here they would repeat.
-            note = _build(context, settings, task, members, log.debug)
-            record: dict[str, Any] = {
-                "task": task.summary(),
-                "instances": [m.name for m in note.members],
-                "status_before": note.decision.status_before,
-                "status_after": note.decision.status_after,
-                "reason": note.decision.reason,
-                "text": note.text,
-                "posted": False,
-            }
-            if dry_run:
-                log.info("Dry run, not posted: %s\n%s", note.summary(), note.text)
-            else:
-                try:
-                    comment = session.post(task.id, note.decision.status_after, note.text)
-                except KitsuPublishError as exc:
-                    posted = ", ".join(n["task"]["entity"] for n in notes if n["posted"])
-                    raise PostFailed(
-                        f"{exc}. Already posted in this publish: {posted or 'nothing'}"
-                    ) from None
-                record.update(posted=True, comment_id=comment.get("id"))
-                for instance in _instances_of(context, note.members):
-                    instance.data[COMMENT] = comment
-                log.info("Posted to Kitsu: %s (%s)", note.summary(), note.decision.reason)
-            notes.append(record)
+            try:
+                notes.append(_integrate_one(context, session, task_id, members, dry_run, log))
+            except KitsuPublishError as exc:
+                posted = "; ".join(
+                    "{project} / {entity} / {task_type}".format(**n["task"])
+                    for n in notes
+                    if n["posted"]
+                )
+                raise PostFailed(
+                    f"{exc}. Already posted in this publish: {posted or 'nothing'}"
+                ) from None
     finally:
         session.close()
         context.data.pop(SESSION, None)
+
+
+def _integrate_one(
+    context: Any,
+    session: Any,
+    task_id: str,
+    members: tuple[plan_mod.Member, ...],
+    dry_run: bool,
+    log: logging.Logger,
+) -> dict[str, Any]:
+    """Post (or, in a dry run, log) one task's note; return its ``kitsuNotes`` record."""
+    task = session.task(task_id)  # status read fresh, just before posting
+    # Template warnings were given in validation; here they would repeat.
+    note = _build(context, context.data[SETTINGS], task, members, log.debug)
+    record: dict[str, Any] = {
+        "task": task.summary(),
+        "instances": [m.name for m in note.members],
+        "status_before": note.decision.status_before,
+        "status_after": note.decision.status_after,
+        "reason": note.decision.reason,
+        "text": note.text,
+        "posted": False,
+    }
+    if dry_run:
+        log.info("Dry run, not posted: %s\n%s", note.summary(), note.text)
+        return record
+    comment = session.post(task.id, note.decision.status_after, note.text)
+    record.update(posted=True, comment_id=comment.get("id"))
+    for instance in _instances_of(context, note.members):
+        instance.data[COMMENT] = comment
+    log.info("Posted to Kitsu: %s (%s)", note.summary(), note.decision.reason)
+    return record
 
 
 def _earlier_failures(context: Any) -> list[str]:

@@ -106,13 +106,18 @@ class NotePlan:
         )
 
 
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _text(value: Any, key: str, level: str, instance_name: str) -> str:
     """A target value as text; None and blanks are absent, other types are an error."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise TargetError(
-            f"{key} at {level} level must be text, found {type(value).__name__} {value!r}",
+            f"{key} at {level} level must be text, found {type(value).__name__} {_show(value)}",
             instance_name,
         )
     return value.strip()

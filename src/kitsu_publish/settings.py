@@ -168,7 +168,8 @@ def _find_export(top: Mapping[str, Any]) -> tuple[Mapping[str, Any], str] | None
 def _parse_export(
     reader: _Reader, top: Mapping[str, Any], addon: Mapping[str, Any], prefix: str
 ) -> Settings:
-    _refuse_credentials(reader, addon, prefix, ("password", "pwd", "token"))
+    for table, key in {id(top): (top, ""), id(addon): (addon, prefix)}.values():
+        _refuse_credentials(reader, table, key, ("password", "pwd", "token"))
     publish_key = _join(prefix, "publish")
     publish = addon["publish"]
     if "IntegrateKitsuNote" not in publish:

@@ -12,6 +12,7 @@ import time
 import uuid
 from typing import Any
 
+import gazu
 import kitsu_seed
 import pyblish.api
 import pytest
@@ -280,3 +281,30 @@ def test_failing_studio_extractor_stops_the_note(admin, production):
     warnings = [r.getMessage() for r in outcome.records if r.name == "pyblish.IntegrateKitsuNote"]
     assert any("not posted" in w and "ExtractStudioCache" in w for w in warnings), warnings
     assert_nothing_posted(admin, task_id, outcome)
+
+
+def test_a_post_failing_part_way_names_what_was_already_posted(admin, production):
+    animation = production.tasks["shot:Animation"]
+    lighting = production.tasks["shot:Lighting"]
+
+    class IntegrateStudioCleanup(pyblish.api.ContextPlugin):
+        """A studio integrator that deletes a task after validation (a real server fault)."""
+
+        order = pyblish.api.IntegratorOrder
+
+        def process(self, context):
+            gazu.task.remove_task(lighting, client=admin)
+
+    outcome = publish(
+        [render(animation, name="anim"), render(lighting, name="light")],
+        {"comment": "c"},
+        [IntegrateStudioCleanup],
+    )
+
+    message = outcome.error_of("IntegrateKitsuNote")
+    assert f"no task with id {lighting}" in message
+    assert f"Already posted in this publish: {production.project} / SQ020/SH020 / Animation" in (
+        message
+    )
+    assert [c["text"] for c in kitsu_seed.comments(admin, animation)] == ["c"]
+    assert [n["posted"] for n in outcome.notes] == [True]

@@ -852,3 +852,9 @@ def test_a_toml_file_is_never_read_as_an_export(tmp_path):
 
 def test_note_status_shortname_is_stripped():
     assert settings.parse(note(note_status_shortname=" wfa ")).note_status_shortname == "wfa"
+
+
+def test_a_password_beside_a_nested_export_is_refused_too():
+    message = error_of({"password": "Top-S3cret", "kitsu": ayon_export()}, "ayon.json")
+    assert message.startswith("ayon.json: password: credentials never belong")
+    assert "Top-S3cret" not in message
