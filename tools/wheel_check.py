@@ -70,9 +70,7 @@ def contents(dist: Path, checkout: Path, version: str) -> None:
         check(wanted in members, f"sdist lacks {wanted}")
     for folder in ("src", "plugins", "tests", "tools", "docs"):
         check(any(m.startswith(folder + "/") for m in members), f"sdist lacks {folder}/")
-    check(
-        all(f"plugins/{f}" in members for f in plugin_files), "sdist lacks some plugins/ files"
-    )
+    check(all(f"plugins/{f}" in members for f in plugin_files), "sdist lacks some plugins/ files")
     check(not any("__pycache__" in m or m.startswith(".venv") for m in members), "sdist junk")
     print(f"   sdist {sdist.name}: {len(members)} files, with src plugins tests tools docs")
 
