@@ -69,8 +69,11 @@ def seed(client: Any, name: str = "") -> Production:
     other_sequence = gazu.shot.new_sequence(project, "SQ020", client=client)
     other_shot = gazu.shot.new_shot(project, other_sequence, "SH020", client=client)
 
+    todo = gazu.task.get_default_task_status(client=client)  # gazu < 0.10.16 forgets client=
+
     def task(entity: dict[str, Any], type_name: str) -> str:
-        return gazu.task.new_task(entity, types[type_name], client=client)["id"]  # type: ignore[no-any-return]
+        created = gazu.task.new_task(entity, types[type_name], task_status=todo, client=client)
+        return created["id"]  # type: ignore[no-any-return]
 
     return Production(
         project=name,

@@ -171,9 +171,9 @@ class Session:
         try:
             with self._calling("checking the Kitsu token"):
                 user = gazu.client.get_current_user(client=self.client)
-        except (ConnectionFailed, AuthenticationFailed):
+        except ConnectionFailed:
             raise
-        except KitsuError:  # a malformed token is refused as a bad request, not a 401
+        except KitsuError:  # refused: 401, or 422 for a malformed token (gazu < 1.1.12: 401)
             raise AuthenticationFailed(
                 f"Kitsu did not accept the token in {ENV_TOKEN}: it is malformed, invalid "
                 "or expired"
@@ -213,7 +213,7 @@ class Session:
             raise KitsuError(
                 f"Kitsu user {self.user or '?'} is not allowed to do this: {what}"
             ) from None
-        except gx.GazuException as exc:
+        except _gazu_errors(gx) as exc:
             raise KitsuError(
                 f"Kitsu answered with an error while {what} ({type(exc).__name__})"
             ) from None
@@ -370,6 +370,17 @@ class Session:
 def _release(http: Any, secrets: Sequence[str]) -> None:
     http.close()
     _REDACT.discard(secrets)
+
+
+def _gazu_errors(gx: Any) -> tuple[type[BaseException], ...]:
+    """gazu's own exception classes: their base since gazu 1.2, each of them before."""
+    if hasattr(gx, "GazuException"):
+        return (gx.GazuException,)
+    return tuple(
+        cls
+        for cls in vars(gx).values()
+        if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == gx.__name__
+    )
 
 
 def _task_info(full: Mapping[str, Any]) -> TaskInfo:
