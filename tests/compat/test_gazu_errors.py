@@ -8,39 +8,17 @@ errors, never as an AttributeError or a raw gazu exception.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
+import kitsu_seed  # tools/ is on sys.path: see tests/conftest.py
 import pytest
 
 from kitsu_publish import settings
 from kitsu_publish.errors import AuthenticationFailed, KitsuError, PostFailed, TargetError
 from kitsu_publish.kitsu import Session, connect
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-
-import kitsu_seed  # noqa: E402
-
 pytestmark = pytest.mark.zou
-
-
-@pytest.fixture(scope="module")
-def zou() -> kitsu_seed.Zou:
-    if not os.environ.get("ZOU_URL"):
-        done = subprocess.run(
-            ["bash", str(ROOT / "tools" / "start-zou.sh")],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        if done.returncode:
-            pytest.fail(f"tools/start-zou.sh failed:\n{done.stdout[-3000:]}", pytrace=False)
-    return kitsu_seed.Zou.from_env()
 
 
 @pytest.fixture

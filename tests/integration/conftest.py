@@ -1,44 +1,15 @@
 """Integration fixtures: a real Zou server on loopback and real pyblish publishes.
 
-The server comes from tools/start-zou.sh (idempotent: it reuses a running server). Set
-ZOU_URL, ZOU_ADMIN_EMAIL and ZOU_ADMIN_PASSWORD to use a server started elsewhere.
+The server itself comes from the ``zou`` fixture of tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
+import kitsu_seed  # tools/ is on sys.path: see tests/conftest.py
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tools"))
-
-import kitsu_seed  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def zou() -> kitsu_seed.Zou:
-    """The loopback Kitsu server; started by tools/start-zou.sh unless ZOU_URL is set."""
-    if not os.environ.get("ZOU_URL"):
-        done = subprocess.run(
-            ["bash", str(ROOT / "tools" / "start-zou.sh")],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        if done.returncode:
-            pytest.fail(f"tools/start-zou.sh failed:\n{done.stdout[-3000:]}", pytrace=False)
-    return kitsu_seed.Zou.from_env()
-
-
-@pytest.fixture(scope="session")
-def admin(zou: kitsu_seed.Zou) -> Any:
-    """A gazu client logged in as the server's admin, for seeding and reading back."""
-    return zou.client()
 
 
 @pytest.fixture
