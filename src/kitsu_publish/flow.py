@@ -189,8 +189,7 @@ def validate_note(context: Any, log: logging.Logger) -> None:
     settings = context.data[SETTINGS]
     if settings.set_status_note:
         session.status(settings.note_status_shortname)
-    for task_id, members in _groups(context, settings):
-        task = _task_info(context, task_id)
+    for task, members in _groups(context, settings):
         note = _build(context, settings, task, members, log.warning)
         log.info("%s: %s", _where(task), note.decision.reason)
 
@@ -215,9 +214,11 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
             return
         dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
         notes = context.data.setdefault(NOTES, [])
-        for task_id, members in _groups(context, settings):
+        for collected, members in _groups(context, settings):
             try:
-                notes.append(_integrate_one(context, session, task_id, members, dry_run, log))
+                notes.append(
+                    _integrate_one(context, settings, session, collected.id, members, dry_run, log)
+                )
             except KitsuPublishError as exc:
                 posted = "; ".join(
                     "{project} / {entity} / {task_type}".format(**n["task"])
@@ -234,6 +235,7 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
 
 def _integrate_one(
     context: Any,
+    settings: settings_mod.Settings,
     session: Any,
     task_id: str,
     members: tuple[plan_mod.Member, ...],
@@ -243,7 +245,7 @@ def _integrate_one(
     """Post (or, in a dry run, log) one task's note; return its ``kitsuNotes`` record."""
     task = session.task(task_id)  # status read fresh, just before posting
     # Template warnings were given in validation; here they would repeat.
-    note = _build(context, context.data[SETTINGS], task, members, log.debug)
+    note = _build(context, settings, task, members, log.debug)
     record: dict[str, Any] = {
         "task": task.summary(),
         "instances": [m.name for m in note.members],
@@ -278,24 +280,20 @@ def _earlier_failures(context: Any) -> list[str]:
 
 def _groups(
     context: Any, settings: settings_mod.Settings
-) -> list[tuple[str, tuple[plan_mod.Member, ...]]]:
+) -> list[tuple[plan_mod.TaskInfo, tuple[plan_mod.Member, ...]]]:
+    """The active Kitsu instances grouped by task, each with the task as collected."""
+    tasks: dict[str, plan_mod.TaskInfo] = {}
     pairs = []
     for instance in kitsu_instances(context):
         task = instance.data.get(TASK_INFO)
         if task is not None:
+            tasks[task.id] = task
             member = plan_mod.member_of(
                 instance.data, context.data.get("comment"), _name(instance)
             )
             pairs.append((task.id, member))
-    return plan_mod.group_by_task(pairs, settings.note_per_instance)
-
-
-def _task_info(context: Any, task_id: str) -> plan_mod.TaskInfo:
-    for instance in kitsu_instances(context):
-        task = instance.data.get(TASK_INFO)
-        if task is not None and task.id == task_id:
-            return task
-    raise KeyError(task_id)
+    grouped = plan_mod.group_by_task(pairs, settings.note_per_instance)
+    return [(tasks[task_id], members) for task_id, members in grouped]
 
 
 def _instances_of(context: Any, members: Iterable[plan_mod.Member]) -> list[Any]:
