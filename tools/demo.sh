@@ -4,14 +4,11 @@
 # comment and the status change read back from Kitsu.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=tools/lib.sh
+source tools/lib.sh
 venv=.venv/demo
 echo "== starting the loopback Kitsu server (first run: about 2 minutes)"
-bash tools/start-zou.sh | sed 's/^/   /'
-# shellcheck disable=SC1091
-source "${ZOU_ROOT:-/tmp/kitsu-zou}/zou.env"
-export ZOU_URL ZOU_ADMIN_EMAIL ZOU_ADMIN_PASSWORD
-[ -x "$venv/bin/python" ] || "${PYTHON:-python3}" -m venv "$venv"
-log=$(mktemp)
-"$venv/bin/python" -m pip install --disable-pip-version-check -e . >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
-rm -f "$log"
+start_zou
+new_venv "${PYTHON:-python3}" "$venv"
+pip_install "$venv" -e .
 exec "$venv/bin/python" tools/demo.py
