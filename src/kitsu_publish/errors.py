@@ -18,6 +18,8 @@ the names the user gave, never from a request body.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AuthenticationFailed",
     "ConnectionFailed",
@@ -28,7 +30,14 @@ __all__ = [
     "StatusNotFound",
     "TargetError",
     "TemplateError",
+    "shorten",
 ]
+
+
+def shorten(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting user data in a message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class KitsuPublishError(Exception):

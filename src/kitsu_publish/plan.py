@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from . import rules, template
-from .errors import TargetError
+from .errors import TargetError, shorten
 from .settings import Settings
 
 __all__ = [
@@ -106,18 +106,13 @@ class NotePlan:
         )
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _text(value: Any, key: str, level: str, instance_name: str) -> str:
     """A target value as text; None and blanks are absent, other types are an error."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise TargetError(
-            f"{key} at {level} level must be text, found {type(value).__name__} {_show(value)}",
+            f"{key} at {level} level must be text, found {type(value).__name__} {shorten(value)}",
             instance_name,
         )
     return value.strip()

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import SettingsError
+from .errors import SettingsError, shorten
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -302,11 +302,6 @@ def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 _TYPE_NAMES = {
     dict: "a table",
     list: "a list",
@@ -331,7 +326,7 @@ class _Reader:
         return SettingsError(self.source, key, message)
 
     def expected(self, value: Any, key: str, what: str) -> SettingsError:
-        return self.fail(key, f"expected {what}, found {_type_name(value)} {_show(value)}")
+        return self.fail(key, f"expected {what}, found {_type_name(value)} {shorten(value)}")
 
     def table(self, value: Any, key: str) -> Mapping[str, Any]:
         if not isinstance(value, dict):
