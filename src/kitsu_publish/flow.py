@@ -144,7 +144,7 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
 
 
 def _where(task: plan_mod.TaskInfo) -> str:
-    return f"{task.project} / {task.entity} / {task.task_type} (status '{task.status}')"
+    return f"{task.label} (status '{task.status}')"
 
 
 # --- validation -------------------------------------------------------------------------
@@ -221,9 +221,7 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
                 )
             except KitsuPublishError as exc:
                 posted = "; ".join(
-                    "{project} / {entity} / {task_type}".format(**n["task"])
-                    for n in notes
-                    if n["posted"]
+                    plan_mod.TaskInfo(**n["task"]).label for n in notes if n["posted"]
                 )
                 raise PostFailed(
                     f"{exc}. Already posted in this publish: {posted or 'nothing'}"

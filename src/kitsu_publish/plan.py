@@ -66,6 +66,11 @@ class TaskInfo:
     status: str  # current status short name
     data: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def label(self) -> str:
+        """How messages name the task: ``project / entity / task type``."""
+        return f"{self.project} / {self.entity} / {self.task_type}"
+
     def summary(self) -> dict[str, str]:
         """The task in a few plain fields, for logs and ``kitsuNotes``."""
         return {
@@ -100,7 +105,7 @@ class NotePlan:
     def summary(self) -> str:
         names = ", ".join(m.name for m in self.members)
         return (
-            f"{self.task.project} / {self.task.entity} / {self.task.task_type}: "
+            f"{self.task.label}: "
             f"status '{self.decision.status_before}' -> '{self.decision.status_after}' "
             f"for [{names}]"
         )
