@@ -10,6 +10,12 @@ Two shapes are read:
   keys are accepted, the old ``family_requirements`` list is read, and the comment
   template is legacy ``{key}`` syntax.
 
+Whatever the file holds, loading either returns :class:`Settings` or raises
+:class:`SettingsError`: the file must be a regular file of at most
+``MAX_SETTINGS_BYTES`` (checked before reading, so a FIFO, a device or a huge file
+never hangs or fills memory), decoded data may nest at most ``MAX_DEPTH`` tables and
+lists deep, and integers must fit in 64 bits (as TOML requires).
+
 Pure: no pyblish, no gazu.
 """
 
@@ -17,7 +23,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import os
+import stat
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,6 +41,8 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 __all__ = [
     "ENV_SETTINGS",
+    "MAX_DEPTH",
+    "MAX_SETTINGS_BYTES",
     "CommentTemplate",
     "Condition",
     "Settings",
@@ -48,6 +58,14 @@ NOT_EQUAL = "not_equal"
 CONDITIONS = (EQUAL, NOT_EQUAL)
 SYNTAXES = ("jinja", "legacy")
 DEFAULTS_SOURCE = "<default settings>"
+
+MAX_SETTINGS_BYTES = 1024 * 1024
+"""The largest settings file read (1 MiB); a studio settings file is a few KB."""
+MAX_DEPTH = 32
+"""The deepest nesting of tables and lists accepted in decoded settings data."""
+MIN_INTEGER = -(2**63)
+MAX_INTEGER = 2**63 - 1
+"""Integers must fit in 64 bits: TOML requires it; JSON files get the same rule."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,8 @@ class Settings:
     server: str | None = None
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    request_timeout: float = 60.0
+    step_timeout: float = 300.0
     enabled: bool = True
     set_status_note: bool = True
     note_status_shortname: str = "wfa"
@@ -100,34 +120,194 @@ def load_file(path: str | os.PathLike[str]) -> Settings:
         raise SettingsError(
             source, "", f"unknown file type '{file.suffix}': expected a .toml or .json file"
         )
+    raw = _read_bytes(file, source)
     try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise SettingsError(
-            source, "", f"file not found (set {ENV_SETTINGS} to an existing file)"
+            source,
+            "",
+            f"cannot be read: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+            "save the file with the UTF-8 encoding",
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(source, "", f"cannot be read: {exc}") from None
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SettingsError(
-                source, "", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-            ) from None
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(source, "", f"not valid TOML: {exc}") from None
+    # what reading in text mode did before: universal newlines
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    data = _decode_json(text, source) if suffix == ".json" else _decode_toml(text, source)
     return parse(data, source, exports=suffix == ".json")
+
+
+# --- reading and decoding the file ----------------------------------------------------
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _check_regular(source: str, mode: int, size: int) -> None:
+    """Refuse anything but a regular file of at most MAX_SETTINGS_BYTES, before reading."""
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+        raise SettingsError(
+            source,
+            "",
+            f"cannot be read: not a regular file (it is {kind}); "
+            f"set {ENV_SETTINGS} to a .toml or .json settings file",
+        )
+    if size > MAX_SETTINGS_BYTES:
+        raise _too_large(source, f"{size} bytes")
+
+
+def _too_large(source: str, size: str) -> SettingsError:
+    return SettingsError(
+        source,
+        "",
+        f"cannot be read: too large for a settings file ({size}; at most "
+        f"{MAX_SETTINGS_BYTES} bytes); check that {ENV_SETTINGS} names the studio "
+        "settings file",
+    )
+
+
+def _open_failure(source: str, exc: OSError) -> SettingsError:
+    if isinstance(exc, FileNotFoundError):
+        return SettingsError(
+            source, "", f"file not found (set {ENV_SETTINGS} to an existing file)"
+        )
+    if isinstance(exc, PermissionError):
+        return SettingsError(
+            source, "", "cannot be read: permission denied (make the file readable by this user)"
+        )
+    return SettingsError(source, "", f"cannot be read: {exc.strerror or exc}")
+
+
+def _read_bytes(file: Path, source: str) -> bytes:
+    """The file's bytes: at most MAX_SETTINGS_BYTES, never blocking, never unbounded."""
+    try:
+        # stat first: a FIFO or a device is refused without even opening it
+        info = os.stat(file)
+        _check_regular(source, info.st_mode, info.st_size)
+        flags = (
+            os.O_RDONLY
+            | getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat cannot block
+            | getattr(os, "O_CLOEXEC", 0)
+            | getattr(os, "O_BINARY", 0)
+        )
+        fd = os.open(file, flags)
+    except OSError as exc:
+        raise _open_failure(source, exc) from None
+    except ValueError as exc:  # an embedded NUL, an unencodable name
+        raise SettingsError(source, "", f"cannot be read: not a valid path ({exc})") from None
+    try:
+        info = os.fstat(fd)
+        _check_regular(source, info.st_mode, info.st_size)
+        # procfs-like files report a size of 0: read one byte more than allowed, no more
+        chunks: list[bytes] = []
+        remaining = MAX_SETTINGS_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 64 * 1024))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except BlockingIOError:
+        raise SettingsError(
+            source, "", "cannot be read: the file would block (it is not a plain file on disk)"
+        ) from None
+    except OSError as exc:
+        raise _open_failure(source, exc) from None
+    finally:
+        os.close(fd)
+    if remaining <= 0:
+        raise _too_large(source, f"more than {MAX_SETTINGS_BYTES} bytes")
+    return b"".join(chunks)
+
+
+class _IntegerTooLong(Exception):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _json_int(text: str) -> int:
+    """``parse_int`` for json: no int() of thousands of digits, on every Python."""
+    digits = len(text.lstrip("-"))
+    if digits > 19:  # 2**63 has 19 digits
+        raise _IntegerTooLong(digits)
+    return int(text)
+
+
+_TOO_LARGE_INTEGER = "integers in a settings file must fit in 64 bits"
+_TOO_DEEP = (
+    f"nested too deeply (at most {MAX_DEPTH} levels of tables and lists); "
+    "is this really a settings file?"
+)
+
+
+def _decode_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise SettingsError(
+            source, "", f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except _IntegerTooLong as exc:
+        raise SettingsError(
+            source,
+            "",
+            f"not valid JSON: an integer of {exc.digits} digits; {_TOO_LARGE_INTEGER}",
+        ) from None
+    except Exception as exc:
+        raise _decode_failure(source, "JSON", exc) from None
+
+
+def _decode_toml(text: str, source: str) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(source, "", f"not valid TOML: {exc}") from None
+    except Exception as exc:
+        raise _decode_failure(source, "TOML", exc) from None
+
+
+def _decode_failure(source: str, kind: str, exc: Exception) -> SettingsError:
+    """Decoders fail outside their own error type on hostile input: say what happened."""
+    if isinstance(exc, RecursionError):
+        reason = _TOO_DEEP
+    elif isinstance(exc, MemoryError):
+        reason = "out of memory while decoding"
+    elif isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        reason = f"an integer has too many digits; {_TOO_LARGE_INTEGER}"
+    else:
+        reason = f"{type(exc).__name__}: {shorten(str(exc), 200)}"
+    return SettingsError(source, "", f"not valid {kind}: {reason}")
 
 
 def parse(data: Any, source: str = "<settings>", exports: bool = True) -> Settings:
     """Validate already-decoded settings data (our own shape or an AYON/OpenPype export).
 
     ``exports=False`` (TOML files: exports are JSON) reads our own shape only.
+    Any data at all either gives :class:`Settings` or raises :class:`SettingsError`.
     """
+    try:
+        _check_structure(data, source)
+        return _parse(data, source, exports)
+    except SettingsError:
+        raise
+    except MemoryError:
+        raise SettingsError(source, "", "out of memory while validating the settings") from None
+    except Exception as exc:
+        raise SettingsError(
+            source,
+            "",
+            f"cannot be validated ({type(exc).__name__}); this is a bug in kitsu-publish, "
+            "please report it with the settings file",
+        ) from None
+
+
+def _parse(data: Any, source: str, exports: bool) -> Settings:
     reader = _Reader(source)
     top = reader.table(data, "")
     export = _find_export(top) if exports else None
@@ -141,15 +321,75 @@ def parse(data: Any, source: str = "<settings>", exports: bool = True) -> Settin
             )
         return _parse_export(reader, top, *export)
     reader.check_keys(top, "", ("kitsu", "IntegrateKitsuNote"))
-    server, connect, read = _parse_connection(reader, top.get("kitsu"), "kitsu")
+    server, timeouts = _parse_connection(reader, top.get("kitsu"), "kitsu")
     note = reader.optional_table(top, "IntegrateKitsuNote", "")
     return _parse_note(
         reader,
         note,
         "IntegrateKitsuNote",
-        base=Settings(source=source, server=server, connect_timeout=connect, read_timeout=read),
+        base=replace(Settings(source=source, server=server), **timeouts),  # type: ignore[arg-type]
         export=False,
     )
+
+
+def _check_structure(data: Any, source: str) -> None:
+    """Walk the data without recursion: bounded nesting, string keys, 64-bit integers.
+
+    After this, the validation below (recursive ``repr`` in messages included) is safe.
+    Shared or cyclic containers are fine: each is walked again only when seen deeper.
+    """
+    deepest: dict[int, int] = {}
+    # (value, depth, parent entry, key or index): the dotted key is built only on error
+    stack: list[tuple[Any, int, Any, Any]] = [(data, 0, None, None)]
+    while stack:
+        entry = stack.pop()
+        value, depth = entry[0], entry[1]
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not MIN_INTEGER <= value <= MAX_INTEGER:
+                raise SettingsError(
+                    source,
+                    _path_of(entry),
+                    f"an integer of {_digits(value)} digits; {_TOO_LARGE_INTEGER}",
+                )
+            continue
+        if not isinstance(value, (dict, list, tuple, set, frozenset)):
+            continue
+        if depth >= MAX_DEPTH:
+            raise SettingsError(source, _path_of(entry), _TOO_DEEP)
+        if deepest.get(id(value), -1) >= depth:
+            continue
+        deepest[id(value)] = depth
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise SettingsError(
+                        source,
+                        _path_of(entry),
+                        f"table keys must be strings, found a key of type {type(key).__name__}",
+                    )
+                stack.append((item, depth + 1, entry, key))
+        else:  # a set has no order, but any index shows where the problem is
+            for index, item in enumerate(value):
+                stack.append((item, depth + 1, entry, index))
+
+
+def _digits(value: int) -> str:
+    """How many decimal digits, without str() of a huge int (limited, and quadratic)."""
+    bits = abs(value).bit_length()
+    if bits <= 10_000:  # about 3000 digits: exact, and quick
+        return str(len(str(abs(value))))
+    return f"about {int(math.log10(abs(value))) + 1}"
+
+
+def _path_of(entry: tuple[Any, int, Any, Any]) -> str:
+    parts: list[Any] = []
+    while entry[2] is not None:
+        parts.append(entry[3])
+        entry = entry[2]
+    path = ""
+    for part in reversed(parts):
+        path = f"{path}[{part}]" if isinstance(part, int) else _join(path, _key_text(part))
+    return path or "(top level)"
 
 
 # --- the two shapes -----------------------------------------------------------------
@@ -191,21 +431,26 @@ def _parse_export(
     )
 
 
-def _parse_connection(reader: _Reader, value: Any, key: str) -> tuple[str | None, float, float]:
+#: The [kitsu] time limits, in seconds (see docs/reliability.md for what each bounds).
+_TIMEOUTS = ("connect_timeout", "read_timeout", "request_timeout", "step_timeout")
+
+
+def _parse_connection(
+    reader: _Reader, value: Any, key: str
+) -> tuple[str | None, dict[str, float]]:
     defaults = Settings()
     if value is None:
-        return None, defaults.connect_timeout, defaults.read_timeout
+        return None, {name: getattr(defaults, name) for name in _TIMEOUTS}
     table = reader.table(value, key)
     _refuse_credentials(reader, table, key, ("password", "pwd", "token", "login", "user", "email"))
-    reader.check_keys(table, key, ("server", "connect_timeout", "read_timeout"))
+    reader.check_keys(table, key, ("server", *_TIMEOUTS))
     server = table.get("server")
     if server is not None:
         server = reader.string(server, _join(key, "server"))
-    return (
-        server or None,
-        reader.seconds(table.get("connect_timeout", defaults.connect_timeout), key, "connect"),
-        reader.seconds(table.get("read_timeout", defaults.read_timeout), key, "read"),
-    )
+    return server or None, {
+        name: reader.seconds(table.get(name, getattr(defaults, name)), key, name)
+        for name in _TIMEOUTS
+    }
 
 
 def _refuse_credentials(
@@ -302,6 +547,12 @@ def _join(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
+def _key_text(name: Any) -> str:
+    """A key as messages show it: over-long keys are cut."""
+    text = str(name)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 _TYPE_NAMES = {
     dict: "a table",
     list: "a list",
@@ -341,11 +592,11 @@ class _Reader:
         for name in table:
             if name in allowed:
                 continue
-            hint = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
+            hint = difflib.get_close_matches(_key_text(name), list(allowed), n=1, cutoff=0.6)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             known = ", ".join(repr(a) for a in allowed)
             raise self.fail(
-                _join(key, str(name)), f"unknown key (known keys here: {known}){suggestion}"
+                _join(key, _key_text(name)), f"unknown key (known keys here: {known}){suggestion}"
             )
 
     def boolean(self, value: Any, key: str) -> bool:
@@ -367,8 +618,8 @@ class _Reader:
             raise self.fail(key, f"{value!r} is not one of {names}")
         return value
 
-    def seconds(self, value: Any, table_key: str, which: str) -> float:
-        key = _join(table_key, f"{which}_timeout")
+    def seconds(self, value: Any, table_key: str, name: str) -> float:
+        key = _join(table_key, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.expected(value, key, "a number of seconds")
         if not 0 < value <= 600:
