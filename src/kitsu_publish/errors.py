@@ -7,10 +7,12 @@ The tree::
     ├── TemplateError                 the comment template does not render
     ├── TargetError                   an instance's Kitsu task cannot be resolved
     └── KitsuError                    talking to Kitsu failed
-        ├── ConnectionFailed          unreachable, refused, timed out
-        ├── AuthenticationFailed      login or token refused
+        ├── ConnectionFailed          unreachable, refused, timed out, not a Kitsu API
+        ├── ServerFailed              the server answered 5xx (``status`` holds the code)
+        ├── AuthenticationFailed      login or token refused, session ended
+        ├── PermissionRefused         Kitsu's rules refuse this person this action
         ├── StatusNotFound            a task status short name Kitsu does not know
-        └── PostFailed                Kitsu refused the comment
+        └── PostFailed                a comment was not (or not surely) stored
 
 Messages never carry a password or a token: they are built from our own words and
 the names the user gave, never from a request body.
@@ -25,7 +27,9 @@ __all__ = [
     "ConnectionFailed",
     "KitsuError",
     "KitsuPublishError",
+    "PermissionRefused",
     "PostFailed",
+    "ServerFailed",
     "SettingsError",
     "StatusNotFound",
     "TargetError",
@@ -75,8 +79,20 @@ class ConnectionFailed(KitsuError):
     """The Kitsu server cannot be reached in time."""
 
 
+class ServerFailed(KitsuError):
+    """The Kitsu server answered with an error of its own (HTTP 5xx)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
 class AuthenticationFailed(KitsuError):
-    """Kitsu refused the login or the token."""
+    """Kitsu refused the login or the token, or ended the session."""
+
+
+class PermissionRefused(KitsuError):
+    """Kitsu's permission rules refuse the logged-in person this action."""
 
 
 class StatusNotFound(KitsuError):
@@ -84,4 +100,8 @@ class StatusNotFound(KitsuError):
 
 
 class PostFailed(KitsuError):
-    """Kitsu refused or failed to store the comment."""
+    """A comment was not stored, or whether it was is unknown (``outcome``)."""
+
+    def __init__(self, message: str, outcome: str = "not posted") -> None:
+        self.outcome = outcome  # "not posted" or "unknown"
+        super().__init__(message)

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import plan as plan_mod
 from . import settings as settings_mod
-from .errors import KitsuPublishError, PostFailed
+from .errors import KitsuPublishError, PermissionRefused, PostFailed
 
 __all__ = [
     "ENV_DRY_RUN",
@@ -120,7 +120,44 @@ def collect_session(context: Any, log: logging.Logger) -> None:
         log.warning("Kitsu connection failed: %s", exc)
         return
     context.data[SESSION] = session
+    _close_when_done()
     log.info("Connected to Kitsu at %s as %s", session.url, session.user)
+
+
+# --- the session's lifetime ---------------------------------------------------------------
+#
+# Opened by CollectKitsuSession; ended when the publish ends, by pyblish's own signals:
+# "published" (pyblish.util.publish emits it at the end of every publish, also one stopped
+# by a failed validator; pyblish-lite when its Publish run ends) and "validated" when the
+# validation failed (pyblish-lite's Validate button: the artist must reset to go on, and a
+# reset drops the context). A session nobody closed is released when its context is
+# garbage-collected. Closing logs out only a session the library opened with a password.
+
+
+def close_session(context: Any) -> None:
+    """End the publish's Kitsu session (if any) and drop it from the context data."""
+    session = context.data.pop(SESSION, None)
+    if session is not None:
+        session.close()
+
+
+def _on_published(context: Any = None, **_: Any) -> None:
+    if context is not None:
+        close_session(context)
+
+
+def _on_validated(context: Any = None, **_: Any) -> None:
+    if context is not None and _earlier_failures(context):
+        close_session(context)
+
+
+def _close_when_done() -> None:
+    import pyblish.api
+
+    registered = pyblish.api.registered_callbacks()
+    for signal, callback in (("published", _on_published), ("validated", _on_validated)):
+        if callback not in registered.get(signal, ()):
+            pyblish.api.register_callback(signal, callback)
 
 
 def collect_targets(context: Any, log: logging.Logger) -> None:
@@ -128,19 +165,20 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
     session = context.data.get(SESSION)
     if session is None:
         return
-    for instance in _targeted(context):
-        target = instance.data.get(TARGET)
-        if target is None:
-            continue
-        try:
-            task = session.resolve(target, _name(instance))
-        except KitsuPublishError as exc:
-            instance.data[TARGET_ERROR] = exc
-            log.warning("%s", exc)
-            continue
-        instance.data[TASK] = dict(task.data)
-        instance.data[TASK_INFO] = task
-        log.info("%s -> Kitsu task %s", _name(instance), _where(task))
+    with session.step("finding the Kitsu tasks"):
+        for instance in _targeted(context):
+            target = instance.data.get(TARGET)
+            if target is None:
+                continue
+            try:
+                task = session.resolve(target, _name(instance))
+            except KitsuPublishError as exc:
+                instance.data[TARGET_ERROR] = exc
+                log.warning("%s", exc)
+                continue
+            instance.data[TASK] = dict(task.data)
+            instance.data[TASK_INFO] = task
+            log.info("%s -> Kitsu task %s", _name(instance), _where(task))
 
 
 def _where(task: plan_mod.TaskInfo) -> str:
@@ -187,11 +225,18 @@ def validate_note(context: Any, log: logging.Logger) -> None:
     if session is None:
         return
     settings = context.data[SETTINGS]
-    if settings.set_status_note:
-        session.status(settings.note_status_shortname)
-    for task, members in _groups(context, settings):
-        note = _build(context, settings, task, members, log.warning)
-        log.info("%s: %s", _where(task), note.decision.reason)
+    refusals = []
+    with session.step("checking the notes"):
+        if settings.set_status_note:
+            session.status(settings.note_status_shortname)
+        for task, members in _groups(context, settings):
+            note = _build(context, settings, task, members, log.warning)
+            log.info("%s: %s", _where(task), note.decision.reason)
+            refusal = session.preflight(task, note.decision.status_after)
+            if refusal is not None:
+                refusals.append(refusal.message)
+    if refusals:
+        raise PermissionRefused(" ".join(dict.fromkeys(refusals)) + " Nothing was posted.")
 
 
 # --- integration ------------------------------------------------------------------------
@@ -204,31 +249,56 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
     if session is None or settings is None or not settings.enabled:
         log.info("Nothing to post to Kitsu")
         return
-    try:
-        failed = _earlier_failures(context)
-        if failed:
-            log.warning(
-                "Kitsu note not posted: an earlier step of this publish failed (%s)",
-                ", ".join(failed),
-            )
-            return
-        dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
-        notes = context.data.setdefault(NOTES, [])
-        for collected, members in _groups(context, settings):
+    failed = _earlier_failures(context)
+    if failed:
+        log.warning(
+            "Kitsu note not posted: an earlier step of this publish failed (%s)",
+            ", ".join(failed),
+        )
+        return
+    dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
+    notes = context.data.setdefault(NOTES, [])
+    groups = _groups(context, settings)
+    with session.step("posting the notes"):
+        for index, (collected, members) in enumerate(groups):
             try:
                 notes.append(
                     _integrate_one(context, settings, session, collected.id, members, dry_run, log)
                 )
             except KitsuPublishError as exc:
-                posted = "; ".join(
-                    plan_mod.TaskInfo(**n["task"]).label for n in notes if n["posted"]
+                outcome = exc.outcome if isinstance(exc, PostFailed) else "not posted"
+                notes.append(_record(collected, members, outcome))
+                notes.extend(
+                    _record(task, rest, "not posted") for task, rest in groups[index + 1 :]
                 )
-                raise PostFailed(
-                    f"{exc}. Already posted in this publish: {posted or 'nothing'}"
-                ) from None
-    finally:
-        session.close()
-        context.data.pop(SESSION, None)
+                raise PostFailed(f"{exc}. {_outcomes(notes)}", outcome) from None
+
+
+def _record(
+    task: plan_mod.TaskInfo, members: Iterable[plan_mod.Member], outcome: str
+) -> dict[str, Any]:
+    """The ``kitsuNotes`` record of a note that was not posted (or may not have been)."""
+    return {
+        "task": task.summary(),
+        "instances": [m.name for m in members],
+        "outcome": outcome,
+        "posted": False,
+    }
+
+
+def _outcomes(notes: list[dict[str, Any]]) -> str:
+    """Per task, what this publish did: posted, not posted, unknown."""
+    by_outcome: dict[str, list[str]] = {}
+    for note in notes:
+        label = plan_mod.TaskInfo(**note["task"]).label
+        by_outcome.setdefault(note["outcome"], []).append(label)
+    parts = [
+        f"{outcome}: {'; '.join(labels)}"
+        for outcome in ("posted", "unknown", "not posted")
+        for labels in [by_outcome.get(outcome)]
+        if labels
+    ]
+    return "Kitsu notes of this publish, " + " | ".join(parts)
 
 
 def _integrate_one(
@@ -251,15 +321,25 @@ def _integrate_one(
         "status_after": note.decision.status_after,
         "reason": note.decision.reason,
         "text": note.text,
+        "outcome": "dry run",
         "posted": False,
     }
     if dry_run:
         log.info("Dry run, not posted: %s\n%s", note.summary(), note.text)
         return record
-    comment = session.post(task.id, note.decision.status_after, note.text)
-    record.update(posted=True, comment_id=comment.get("id"))
+    refusal = session.preflight(task, note.decision.status_after)  # the status may have moved
+    if refusal is not None:
+        raise PermissionRefused(refusal.message)
+    posted = session.post(task, note.decision.status_after, note.text)
+    record.update(
+        outcome="posted",
+        posted=True,
+        comment_id=posted.comment.get("id"),
+        attempts=posted.attempts,
+        reconciled=posted.reconciled,
+    )
     for instance in _instances_of(context, note.members):
-        instance.data[COMMENT] = comment
+        instance.data[COMMENT] = dict(posted.comment)
     log.info("Posted to Kitsu: %s (%s)", note.summary(), note.decision.reason)
     return record
 

@@ -1,10 +1,14 @@
-"""The one door to Kitsu: the only module that imports gazu.
+"""The one door to Kitsu: the only module (with :mod:`kitsu_publish.transport`) that
+imports gazu.
 
-A :class:`Session` wraps a dedicated gazu client (never gazu's global default client,
-which other tools in the same DCC may be using), with HTTP timeouts on every request
-(gazu sets none), task statuses fetched once, and lookups cached for the publish.
-Every gazu or requests failure leaves this module as one of our own errors
-(:mod:`kitsu_publish.errors`), worded for the artist, never carrying a secret.
+A :class:`Session` is one publish's logged-in session: who is logged in (read once),
+task statuses (read once), lookups cached for the publish, the permission preflight
+(:mod:`kitsu_publish.access`) and posting with reconciliation. The HTTP side (time
+limits, retries, error wording) is :class:`kitsu_publish.transport.Transport`.
+
+Whose session: a session opened with ``KITSU_LOGIN``/``KITSU_PWD`` belongs to the
+library and is logged out by :meth:`Session.close`; a token given in ``KITSU_TOKEN``
+belongs to whoever gave it and is never logged out.
 """
 
 from __future__ import annotations
@@ -12,75 +16,28 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from . import access
 from .errors import (
     AuthenticationFailed,
     ConnectionFailed,
     KitsuError,
+    PermissionRefused,
     PostFailed,
+    ServerFailed,
     StatusNotFound,
     TargetError,
 )
 from .plan import Target, TaskInfo
 from .settings import Settings
+from .transport import ENV_LOGIN, ENV_PASSWORD, ENV_SERVER, ENV_TOKEN, Transport, api_url
 
-__all__ = ["Session", "api_url", "connect"]
+__all__ = ["Posted", "Session", "api_url", "connect"]
 
-ENV_SERVER = "KITSU_SERVER"
-ENV_LOGIN = "KITSU_LOGIN"
-ENV_PASSWORD = "KITSU_PWD"
-ENV_TOKEN = "KITSU_TOKEN"
-
-#: Loggers that log request traffic (gazu logs request bodies at DEBUG); while a session
-#: is open, its password and token are redacted from their records.
-_TRAFFIC_LOGGERS = ("gazu",)
-
-
-def api_url(server: str) -> str:
-    """The API URL from what a user gives: with or without ``/api``, trailing slash or not."""
-    url = server.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ConnectionFailed(
-            f"the Kitsu server '{url}' is not an http(s) URL; set {ENV_SERVER} to "
-            "something like https://kitsu.example.com/api"
-        )
-    return url if url.endswith("/api") else url + "/api"
-
-
-class _RedactSecrets(logging.Filter):
-    """Replace any registered secret in a log record's message before a handler sees it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[str, int] = {}
-
-    def add(self, secrets: Sequence[str]) -> None:
-        for secret in secrets:
-            if secret:
-                self.secrets[secret] = self.secrets.get(secret, 0) + 1
-
-    def discard(self, secrets: Sequence[str]) -> None:
-        for secret in secrets:
-            if secret in self.secrets:
-                self.secrets[secret] -= 1
-                if not self.secrets[secret]:
-                    del self.secrets[secret]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
-
-
-_REDACT = _RedactSecrets()
+log = logging.getLogger("pyblish.kitsu_publish")
 
 
 def connect(settings: Settings, environ: Mapping[str, str] | None = None) -> Session:
@@ -100,134 +57,153 @@ def connect(settings: Settings, environ: Mapping[str, str] | None = None) -> Ses
         raise AuthenticationFailed(
             f"no Kitsu credentials: set {ENV_LOGIN} and {ENV_PASSWORD}, or {ENV_TOKEN}"
         )
-    session = Session(url, (settings.connect_timeout, settings.read_timeout), [password, token])
+    transport = Transport(
+        url,
+        (settings.connect_timeout, settings.read_timeout),
+        settings.request_timeout,
+        settings.step_timeout,
+        [password, token],
+    )
+    session = Session(transport)
     try:
-        if token:
-            session._log_in_with_token(token)
-        else:
-            session._log_in(login, password)
+        with transport.step("logging in"):
+            if token:
+                session._log_in_with_token(token)
+            else:
+                session._log_in(login, password)
     except BaseException:
         session.close()
         raise
     return session
 
 
+@dataclass(frozen=True)
+class Posted:
+    """What became of one note: the comment Kitsu stored, and how we know."""
+
+    comment: Mapping[str, Any]
+    attempts: int  # POSTs sent
+    reconciled: bool  # the answer was lost and the comment was found by reading the task
+
+
 class Session:
     """A logged-in Kitsu session for one publish."""
 
-    def __init__(self, url: str, timeouts: tuple[float, float], secrets: Sequence[str]) -> None:
-        import gazu
-        import requests.adapters
-
-        class _TimeoutAdapter(requests.adapters.HTTPAdapter):
-            def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-                if kwargs.get("timeout") is None:
-                    kwargs["timeout"] = timeouts
-                return super().send(request, **kwargs)
-
-        self.url = url
-        self.timeouts = timeouts
-        self.user: str | None = None
-        secrets = [s for s in secrets if s]
-        _REDACT.add(secrets)
-        for name in _TRAFFIC_LOGGERS:
-            logging.getLogger(name).addFilter(_REDACT)  # no-op when already there
-        self.client = gazu.client.create_client(url)
-        adapter = _TimeoutAdapter(max_retries=0)
-        self.client.session.mount("http://", adapter)
-        self.client.session.mount("https://", adapter)
-        # A publish stopped by a validator never reaches the integrator that closes the
-        # session: release the connections and the secrets when it is garbage-collected.
-        self._release = weakref.finalize(self, _release, self.client.session, secrets)
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+        self.url = transport.url
+        self.client = transport.client
+        self.user: str | None = None  # how messages name the person
+        self.person: dict[str, Any] = {}
+        self.token_given = False  # True: the token came from KITSU_TOKEN, never log it out
         self._statuses: dict[str, dict[str, Any]] | None = None
         self._task_types: dict[str, dict[str, Any]] | None = None
+        self._roles: dict[str, str] = {}
+        self._departments: dict[str, str] | None = None
         self._cache: dict[tuple[str, ...], Any] = {}
 
     # --- lifecycle ------------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        return self.client is None
+
     def close(self) -> None:
-        """Log out and release the HTTP session; safe to call twice."""
+        """End the session: log out a session we opened, never a token we were given.
+
+        Safe to call twice; the HTTP connections and secrets are released either way.
+        """
         if self.client is None:
             return
-        with contextlib.suppress(Exception):
-            if self.client.access_token:
+        if not self.token_given and self.client.access_token:
+            with contextlib.suppress(Exception), self.transport.step("logging out", 5.0):
                 self.client.session.get(
                     self.url + "/auth/logout", headers=self.client.make_auth_header()
                 )
+        with contextlib.suppress(Exception):
+            self.client.tokens = {"access_token": None, "refresh_token": None}
         self.client = None  # type: ignore[assignment]
-        self._release()
+        self.transport.release()
+
+    def step(self, name: str) -> contextlib.AbstractContextManager[None]:
+        """Bound the Kitsu requests of one publish step (see ``step_timeout``)."""
+        return self.transport.step(name)
+
+    def _calling(self, what: str) -> contextlib.AbstractContextManager[None]:
+        return self.transport.calling(what, self.user or "", self.token_given)
 
     def _log_in(self, login: str, password: str) -> None:
         import gazu
 
-        with self._calling(f"logging in as {login}"):
-            gazu.log_in(login, password, client=self.client)
+        try:
+            with self._calling(f"logging in as {login}"):
+                answer = gazu.log_in(login, password, client=self.client)
+        except KitsuError as exc:
+            raise self._diagnose(exc) from None
         self.user = login
+        self.person = dict((answer or {}).get("user") or {})
+        if not self.person:
+            self.person = self._current_user(f"reading who {login} is")
 
     def _log_in_with_token(self, token: str) -> None:
         import gazu
 
         gazu.set_token(token, client=self.client)
+        self.token_given = True
         try:
-            with self._calling("checking the Kitsu token"):
-                user = gazu.client.get_current_user(client=self.client)
-        except ConnectionFailed:
+            self.person = self._current_user("checking the Kitsu token")
+        except (ConnectionFailed, ServerFailed):
             raise
-        except KitsuError:  # refused: 401, or 422 for a malformed token (gazu < 1.1.12: 401)
+        except KitsuError as exc:  # refused: 401, or 422 for a malformed token
+            diagnosed = self._diagnose(exc)
+            if diagnosed is not exc:
+                raise diagnosed from None
             raise AuthenticationFailed(
                 f"Kitsu did not accept the token in {ENV_TOKEN}: it is malformed, invalid "
                 "or expired"
             ) from None
-        self.user = user.get("email") or user.get("full_name")
+        self.user = str(self.person.get("email") or self.person.get("full_name") or "?")
 
-    @contextlib.contextmanager
-    def _calling(self, what: str) -> Iterator[None]:
-        """Translate gazu and requests failures into our errors, without secrets."""
-        import gazu.exception as gx
-        import requests
+    def _current_user(self, what: str) -> dict[str, Any]:
+        import gazu
 
+        with self._calling(what):
+            return dict(gazu.client.get_current_user(client=self.client))
+
+    def _diagnose(self, exc: KitsuError) -> KitsuError:
+        """A login that failed oddly: is the URL a Kitsu API at all?"""
+        if isinstance(exc, (AuthenticationFailed, ConnectionFailed, ServerFailed)):
+            return exc
         try:
-            yield
-        except requests.exceptions.Timeout:
-            connect, read = self.timeouts
-            raise ConnectionFailed(
-                f"Kitsu at {self.url} did not answer in time while {what} "
-                f"(timeouts: connect {connect:g} s, read {read:g} s)"
-            ) from None
-        except requests.exceptions.RequestException as exc:
-            raise ConnectionFailed(
-                f"cannot reach Kitsu at {self.url} while {what} ({type(exc).__name__}); "
-                f"check {ENV_SERVER} and that the server is up"
-            ) from None
-        except gx.AuthFailedException:
-            raise AuthenticationFailed(
-                f"Kitsu refused the login while {what}: wrong login or password "
-                f"(check {ENV_LOGIN} and {ENV_PASSWORD})"
-            ) from None
-        except gx.NotAuthenticatedException:
-            raise AuthenticationFailed(
-                f"Kitsu did not accept the session while {what}: the token is invalid or "
-                f"expired (check {ENV_TOKEN}, or log in with {ENV_LOGIN}/{ENV_PASSWORD})"
-            ) from None
-        except gx.NotAllowedException:
-            raise KitsuError(
-                f"Kitsu user {self.user or '?'} is not allowed to do this: {what}"
-            ) from None
-        except _gazu_errors(gx) as exc:
-            raise KitsuError(
-                f"Kitsu answered with an error while {what} ({type(exc).__name__})"
-            ) from None
+            answer = self.client.session.get(self.url + "/", timeout=self.transport.timeouts)
+            body = answer.json()
+            if isinstance(body, dict) and "api" in body:
+                return exc
+            status = answer.status_code
+        except Exception:
+            status = None
+        found = f"HTTP {status}" if status else "no JSON answer"
+        return ConnectionFailed(
+            f"{self.url} answers, but not as a Kitsu API ({found} at {self.url}/): check "
+            f"the path in {ENV_SERVER}; it is usually the Kitsu address followed by /api"
+        )
 
     # --- statuses -----------------------------------------------------------------
 
-    def status(self, short_name: str) -> dict[str, Any]:
-        """The task status with this short name (case-insensitive); fetched once."""
+    def statuses(self) -> list[dict[str, Any]]:
+        """Every task status of this Kitsu; read once."""
         import gazu
 
         if self._statuses is None:
             with self._calling("reading the task statuses"):
-                statuses = gazu.task.all_task_statuses(client=self.client)
-            self._statuses = {s["short_name"].lower(): s for s in statuses if s.get("short_name")}
+                found = gazu.task.all_task_statuses(client=self.client)
+            self._statuses = {s["short_name"].lower(): s for s in found if s.get("short_name")}
+        return list(self._statuses.values())
+
+    def status(self, short_name: str) -> dict[str, Any]:
+        """The task status with this short name (case-insensitive); fetched once."""
+        self.statuses()
+        assert self._statuses is not None
         found = self._statuses.get(short_name.lower())
         if found is None:
             known = ", ".join(sorted(self._statuses))
@@ -236,6 +212,55 @@ class Session:
                 f"(known: {known}); fix note_status_shortname in the settings"
             )
         return found
+
+    # --- who may do what ------------------------------------------------------------
+
+    def project_role(self, project_id: str) -> str:
+        """The person's role on a project: the team's role for them, else their global one."""
+        import gazu
+
+        role = str(self.person.get("role") or "user")
+        if role == "admin" or not project_id:
+            return role
+        if project_id not in self._roles:
+            found = role
+            with contextlib.suppress(PermissionRefused, KitsuError):
+                with self._calling("reading the project team"):
+                    team = gazu.client.get(f"data/projects/{project_id}/team", client=self.client)
+                for member in team or ():
+                    if member.get("id") == self.person.get("id") and member.get("project_role"):
+                        found = str(member["project_role"])
+            self._roles[project_id] = found
+        return self._roles[project_id]
+
+    def preflight(self, task: TaskInfo, status_short_name: str) -> access.Refusal | None:
+        """Would Kitsu refuse this person a note on ``task`` with this status?"""
+        status = self.status(status_short_name)
+        data = task.data
+        project_id = str(data.get("project_id") or (data.get("project") or {}).get("id") or "")
+        role = self.project_role(project_id)
+        kept = status_short_name.lower() == task.status.lower()
+        refusal = access.check(self.person, role, data, status, task.label, kept)
+        if refusal is not None and refusal.reason == "department":
+            refusal = access.check(
+                self.person, role, data, status, task.label, kept, self._department_names()
+            )
+        return refusal
+
+    def settable_statuses(self, project_id: str) -> list[dict[str, Any]]:
+        """The statuses this person may put on a task of the project."""
+        role = self.project_role(project_id)
+        return [dict(s) for s in access.allowed_statuses(role, self.statuses())]
+
+    def _department_names(self) -> dict[str, str]:
+        import gazu
+
+        if self._departments is None:
+            self._departments = {}
+            with contextlib.suppress(KitsuError), self._calling("reading the departments"):
+                for department in gazu.person.all_departments(client=self.client):
+                    self._departments[str(department["id"])] = str(department.get("name"))
+        return self._departments
 
     # --- tasks --------------------------------------------------------------------
 
@@ -252,9 +277,17 @@ class Session:
                     full = None
         except ValueError:
             raise TargetError(f"'{task_id}' is not a valid Kitsu task id", instance) from None
+        except PermissionRefused:
+            raise TargetError(
+                f"{self.user} may not see the Kitsu task {task_id}: not in the team of its "
+                "project. Ask your production manager to add you to the project's team",
+                instance,
+            ) from None
         if full is None:
             raise TargetError(
-                f"Kitsu has no task with id {task_id} (or this user cannot see it)", instance
+                f"Kitsu has no task with id {task_id} that {self.user} can see (it does not "
+                "exist, or you are not in its project's team)",
+                instance,
             )
         return _task_info(full)
 
@@ -342,7 +375,12 @@ class Session:
         found = self._cached(key, f"looking up {kind} '{name}'", calls[kind])
         if not found:
             within = f" (in '{path}')" if path and path != name else ""
-            raise TargetError(f"Kitsu has no {kind} named '{name}'{within}", instance)
+            unseen = (
+                f" that {self.user} can see (not in its team?)"
+                if kind == "project" and self.person.get("role") != "admin"
+                else ""
+            )
+            raise TargetError(f"Kitsu has no {kind} named '{name}'{within}{unseen}", instance)
         return found
 
     def _cached(self, key: tuple[str, ...], what: str, call: Any) -> Any:
@@ -355,32 +393,63 @@ class Session:
 
     # --- posting ------------------------------------------------------------------
 
-    def post(self, task_id: str, status_short_name: str, text: str) -> dict[str, Any]:
-        """Post one comment to a task with the given status; return the created comment."""
+    def post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
+        """Post one comment to a freshly read task; exactly once, or a clear PostFailed.
+
+        A POST that ended without a clear answer (timeout, reset, 5xx) may still have
+        been stored: the task's comments are read, and a comment by this person with
+        this text, newer than the task's last comment before posting, is ours. When it
+        is not there, the POST is sent once more. ``PostFailed.outcome`` is "not posted"
+        or "unknown" (the check itself failed).
+        """
         import gazu
 
         status = self.status(status_short_name)
-        try:
-            with self._calling(f"posting the comment to task {task_id}"):
-                return gazu.task.add_comment(task_id, status, text, client=self.client)
-        except KitsuError as exc:
-            raise PostFailed(str(exc)) from None
+        since = task.data.get("last_comment_date")
+        what = f"posting the note to {task.label}"
+        for attempt in (1, 2):
+            try:
+                with self._calling(what):
+                    comment = gazu.task.add_comment(task.id, status, text, client=self.client)
+                return Posted(comment, attempt, reconciled=False)
+            except (ConnectionFailed, ServerFailed) as exc:
+                failure: KitsuError = exc
+            except KitsuError as exc:  # refused (4xx): certainly not stored
+                raise PostFailed(str(exc), outcome="not posted") from None
+            try:
+                found = self._find_posted(task, text, since)
+            except KitsuError as check_failed:
+                raise PostFailed(
+                    f"{failure}; whether the note on {task.label} was stored is unknown "
+                    f"(checking failed too: {check_failed}). Look at the task in Kitsu "
+                    "before publishing again",
+                    outcome="unknown",
+                ) from None
+            if found is not None:
+                log.info("The answer to the note on %s was lost; it was stored", task.label)
+                return Posted(found, attempt, reconciled=True)
+            if attempt == 1:
+                log.warning(
+                    "The note on %s was not stored (%s); sending it once more", task.label, failure
+                )
+        raise PostFailed(f"{failure}; the note on {task.label} was not stored", "not posted")
 
+    def _find_posted(self, task: TaskInfo, text: str, since: Any) -> dict[str, Any] | None:
+        import gazu
 
-def _release(http: Any, secrets: Sequence[str]) -> None:
-    http.close()
-    _REDACT.discard(secrets)
-
-
-def _gazu_errors(gx: Any) -> tuple[type[BaseException], ...]:
-    """gazu's own exception classes: their base since gazu 1.2, each of them before."""
-    if hasattr(gx, "GazuException"):
-        return (gx.GazuException,)
-    return tuple(
-        cls
-        for cls in vars(gx).values()
-        if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == gx.__name__
-    )
+        me = self.person.get("id")
+        with self.transport.step(
+            "checking whether the note was stored", self.transport.request_timeout
+        ), self._calling(f"reading the comments of {task.label}"):
+            comments = gazu.task.all_comments_for_task(task.id, client=self.client)
+        for comment in comments or ():
+            author = comment.get("person_id") or (comment.get("person") or {}).get("id")
+            if author != me or (comment.get("text") or "").strip() != text.strip():
+                continue
+            if since and str(comment.get("created_at") or "") <= str(since):
+                continue
+            return dict(comment)
+        return None
 
 
 def _task_info(full: Mapping[str, Any]) -> TaskInfo:

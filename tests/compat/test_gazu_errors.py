@@ -17,6 +17,7 @@ import pytest
 from kitsu_publish import settings
 from kitsu_publish.errors import AuthenticationFailed, KitsuError, PostFailed, TargetError
 from kitsu_publish.kitsu import Session, connect
+from kitsu_publish.plan import TaskInfo
 
 pytestmark = pytest.mark.zou
 
@@ -30,8 +31,10 @@ def session(zou: kitsu_seed.Zou) -> Iterator[Session]:
 
 
 def test_posting_to_a_task_that_is_gone_is_a_post_failure(session: Session) -> None:
-    with pytest.raises(PostFailed):
-        session.post(str(uuid.uuid4()), "wfa", "a comment for nobody")
+    gone = TaskInfo(str(uuid.uuid4()), "P", "E", "Animation", "todo")
+    with pytest.raises(PostFailed) as failed:
+        session.post(gone, "wfa", "a comment for nobody")
+    assert failed.value.outcome == "not posted"
 
 
 def test_reading_a_task_that_is_gone_is_a_target_error(session: Session) -> None:

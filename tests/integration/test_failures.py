@@ -303,8 +303,12 @@ def test_a_post_failing_part_way_names_what_was_already_posted(admin, production
 
     message = outcome.error_of("IntegrateKitsuNote")
     assert f"no task with id {lighting}" in message
-    assert f"Already posted in this publish: {production.project} / SQ020/SH020 / Animation" in (
-        message
-    )
+    assert (
+        f"posted: {production.project} / SQ020/SH020 / Animation | "
+        f"not posted: {production.project} / SQ020/SH020 / Lighting"
+    ) in message
     assert [c["text"] for c in kitsu_seed.comments(admin, animation)] == ["c"]
-    assert [n["posted"] for n in outcome.notes] == [True]
+    assert [(n["outcome"], n["posted"]) for n in outcome.notes] == [
+        ("posted", True),
+        ("not posted", False),
+    ]

@@ -69,14 +69,14 @@ def test_token_never_logged(kitsu_env, zou, production, caplog, monkeypatch):
 def test_gazu_records_carrying_a_secret_are_redacted_while_a_session_is_open(
     caplog: Any,
 ):
-    from kitsu_publish.kitsu import Session
+    from kitsu_publish.transport import Transport
 
     caplog.set_level(logging.DEBUG)
-    session = Session("http://127.0.0.1:9/api", (1.0, 1.0), ["hunter2-secret"])
+    transport = Transport("http://127.0.0.1:9/api", (1.0, 1.0), 2.0, 5.0, ["hunter2-secret"])
     try:
         logging.getLogger("gazu").debug("Body: %s", {"password": "hunter2-secret"})
     finally:
-        session.close()
+        transport.release()
     logging.getLogger("gazu").debug("after close: %s", "hunter2-secret")
 
     messages = [r.getMessage() for r in caplog.records if r.name == "gazu"]
@@ -87,17 +87,17 @@ def test_gazu_records_carrying_a_secret_are_redacted_while_a_session_is_open(
 
 def test_a_session_nobody_closed_releases_its_secret_when_collected(kitsu_env):
     """A validator that stops the publish means the integrator never closes the session."""
-    from kitsu_publish import kitsu
+    from kitsu_publish import kitsu, transport
     from kitsu_publish.settings import Settings
 
     session = kitsu.connect(Settings())
     assert session.user == kitsu_env.email
-    assert kitsu_env.password in kitsu._REDACT.secrets
+    assert kitsu_env.password in transport._REDACT.secrets
 
     del session
     gc.collect()
 
-    assert kitsu_env.password not in kitsu._REDACT.secrets
+    assert kitsu_env.password not in transport._REDACT.secrets
 
 
 def test_cli_online_check_against_the_real_server(kitsu_env, tmp_path, capsys):
