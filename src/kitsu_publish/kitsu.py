@@ -172,7 +172,7 @@ class Session:
 
     def _diagnose(self, exc: KitsuError) -> KitsuError:
         """A login that failed oddly: is the URL a Kitsu API at all?"""
-        if isinstance(exc, (AuthenticationFailed, ConnectionFailed, ServerFailed)):
+        if isinstance(exc, (AuthenticationFailed, ConnectionFailed)):
             return exc
         try:
             answer = self.client.session.get(self.url + "/", timeout=self.transport.timeouts)
@@ -278,10 +278,15 @@ class Session:
         except ValueError:
             raise TargetError(f"'{task_id}' is not a valid Kitsu task id", instance) from None
         except PermissionRefused:
+            why = (
+                "vendors see only the tasks of entities they have a task assigned on. Ask "
+                "your production manager to assign you to it"
+                if self.person.get("role") == "vendor"
+                else "not in the team of its project. Ask your production manager to add "
+                "you to the project's team"
+            )
             raise TargetError(
-                f"{self.user} may not see the Kitsu task {task_id}: not in the team of its "
-                "project. Ask your production manager to add you to the project's team",
-                instance,
+                f"{self.user} may not see the Kitsu task {task_id}: {why}", instance
             ) from None
         if full is None:
             raise TargetError(
@@ -438,9 +443,12 @@ class Session:
         import gazu
 
         me = self.person.get("id")
-        with self.transport.step(
-            "checking whether the note was stored", self.transport.request_timeout
-        ), self._calling(f"reading the comments of {task.label}"):
+        with (
+            self.transport.step(
+                "checking whether the note was stored", self.transport.request_timeout
+            ),
+            self._calling(f"reading the comments of {task.label}"),
+        ):
             comments = gazu.task.all_comments_for_task(task.id, client=self.client)
         for comment in comments or ():
             author = comment.get("person_id") or (comment.get("person") or {}).get("id")

@@ -5,6 +5,9 @@ The server itself comes from the ``zou`` fixture of tests/conftest.py.
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,3 +41,34 @@ def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[.
         return path
 
     return write
+
+
+class Reliability:
+    """Rows for docs/reliability.md, written by the fault and load tests themselves.
+
+    Written to $KITSU_RELIABILITY_OUT/<name>.json at the end of the session when that
+    variable names a directory (tools/reliability_report.py turns them into the page);
+    otherwise kept in memory only.
+    """
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[dict[str, Any]]] = {}
+
+    def add(self, table: str, **row: Any) -> None:
+        self.tables.setdefault(table, []).append(row)
+
+    def write(self) -> None:
+        out = os.environ.get("KITSU_RELIABILITY_OUT", "")
+        if not out or not self.tables:
+            return
+        Path(out).mkdir(parents=True, exist_ok=True)
+        for table, rows in self.tables.items():
+            path = Path(out) / f"{table}.json"
+            path.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def reliability() -> Iterator[Reliability]:
+    recorder = Reliability()
+    yield recorder
+    recorder.write()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,3 +67,46 @@ def publish(
     pyblish.util.publish(context, plugins=discover(extra_plugins))
     records = [rec for result in context.data.get("results", []) for rec in result["records"]]
     return Outcome(context, records)
+
+
+#: A farm job: one publish of one instance to a task id, in its own Python process,
+#: through the installed plugins; prints its errors and kitsuNotes as JSON.
+FARM_JOB = textwrap.dedent(
+    """
+    import json, sys
+    import pyblish.api, pyblish.util
+    import kitsu_publish
+
+    pyblish.api.deregister_all_paths()
+    kitsu_publish.register()
+    context = pyblish.api.Context()
+    context.data["comment"] = sys.argv[2]
+    instance = context.create_instance("renderMain")
+    instance.data.update(productType="render", version=1, kitsuTaskId=sys.argv[1])
+    pyblish.util.publish(context)
+    errors = [str(r["error"]) for r in context.data["results"] if r["error"]]
+    print(json.dumps({"errors": errors, "notes": context.data.get("kitsuNotes", [])}))
+    """
+)
+
+
+def farm_jobs(
+    env: Mapping[str, str], jobs: Sequence[tuple[str, str]], timeout: float = 300
+) -> list[dict[str, Any]]:
+    """Run one farm-job process per (task id, comment), all at once; their JSON results."""
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-c", FARM_JOB, task_id, comment],
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for task_id, comment in jobs
+    ]
+    results = []
+    for job in running:
+        out, err = job.communicate(timeout=timeout)
+        assert job.returncode == 0, err[-2000:]
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
