@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import rules, template
+from . import rules, template, text
 from .errors import TargetError, shorten
 from .settings import Settings
 
@@ -220,20 +220,54 @@ def build_note(
     user: str = "",
     warn: Callable[[str], None] | None = None,
 ) -> NotePlan:
-    """Decide the status and render the text of one task's note."""
+    """Decide the status and render the text of one task's note.
+
+    Raises :class:`TemplateError` when a member's comment or the note holds text Kitsu
+    cannot store (:func:`kitsu_publish.text.check_text`); warns once when the note has
+    hashtags that make Kitsu post it to other tasks too.
+    """
     decision = rules.decide(settings, task.status, (m.product_type for m in members))
     names = ", ".join(m.name for m in members)
+    for member in members:
+        text.check_text(member.comment, "comment", f"instance '{member.name}'")
     if settings.template.enabled:
-        text = template.render(
+        note = template.render(
             settings.template.text,
             settings.template.syntax,
             _variables(task, members, decision, host, user, settings.template.syntax),
             warn,
             where=f"task {task.entity} / {task.task_type}, instances {names}",
         )
+        field_name = "rendered note"
     else:
-        text = "\n\n".join(dict.fromkeys(m.comment for m in members if m.comment))
-    return NotePlan(task, tuple(members), decision, text)
+        note = "\n\n".join(dict.fromkeys(m.comment for m in members if m.comment))
+        field_name = "note (the instances' comments joined)"
+    text.check_text(note, field_name, f"task {task.label}, instances {names}")
+    if warn is not None:
+        _warn_hashtags(note, task, warn)
+    return NotePlan(task, tuple(members), decision, note)
+
+
+def _warn_hashtags(note: str, task: TaskInfo, warn: Callable[[str], None]) -> None:
+    """One warning when Zou would copy the note to the entity's other tasks."""
+    own = task.task_type.lower()
+    tags = [tag for tag in text.hashtags(note) if tag != own]
+    if not tags:
+        return
+    hint = "to show a '#' without this, write &#35; or use the md filter"
+    if tags == ["all"]:
+        warn(
+            f"task {task.label}: the note contains #all, so Kitsu will also post it to "
+            f"every other task of {task.entity}; {hint}"
+        )
+        return
+    listed = ", ".join(f"#{tag}" for tag in tags)
+    tasks = " and ".join(f"'{tag}'" for tag in tags)
+    what = "task if it has one" if len(tags) == 1 else "tasks, those it has"
+    warn(
+        f"task {task.label}: the note contains {listed}, so it would also be posted to "
+        f"the entity's {tasks} {what}; {hint}"
+    )
 
 
 def _variables(
@@ -245,6 +279,8 @@ def _variables(
     syntax: str,
 ) -> dict[str, Any]:
     first = members[0]
+    # Templates read plain copies: no live objects whose methods they could call.
+    plain = [template.plain_data(m.data) for m in members]
     variables: dict[str, Any] = {
         "comment": first.comment,
         "version": first.version,
@@ -265,13 +301,14 @@ def _variables(
                 "family": m.product_type,
                 "version": m.version,
                 "comment": m.comment,
-                "data": m.data,
+                "data": data,
             }
-            for m in members
+            for m, data in zip(members, plain)
         ],
-        "data": first.data,
+        "data": plain[0],
     }
     if syntax == "legacy":
         # The old integrations looked keys up in instance.data; ours win where both exist.
-        return {**first.data, **variables}
+        first_data = plain[0] if isinstance(plain[0], dict) else {}
+        return {**first_data, **variables}
     return variables

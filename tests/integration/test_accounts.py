@@ -11,7 +11,7 @@ integrator runs. docs/accounts.md has the same table.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import gazu
 import kitsu_seed
@@ -34,7 +34,7 @@ class IntegrateStudioFiles(pyblish.api.ContextPlugin):
     """The studio's own integrator: must not run when the Kitsu note would be refused."""
 
     order = pyblish.api.IntegratorOrder
-    ran: list[str] = []
+    ran: ClassVar[list[str]] = []
 
     def process(self, context):
         IntegrateStudioFiles.ran.append("files written")
