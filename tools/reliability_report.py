@@ -46,16 +46,18 @@ are settings of the `[kitsu]` table:
 |---|---|---|
 | `connect_timeout` | 5 s | one connection attempt |
 | `read_timeout` | 30 s | one wait for bytes from the server |
-| `request_timeout` | 60 s | one request, from the first byte sent to the last byte read, retries and backoff included; a server that trickles its answer is cut off here |
+| `request_timeout` | 60 s | one request, first byte sent to last byte read, retries included |
 | `step_timeout` | 300 s | all requests of one publish step together |
 
-So a publish waits on Kitsu at most `step_timeout` per step: logging in (collection),
-finding the tasks (collection), checking the notes (validation), posting the notes
-(integration); when a comment's answer is lost, reading the task's comments to find it
-gets one more `request_timeout`. Idempotent requests (GET) are retried three times,
-waiting 0, 0.5 and 1 s between tries, on a connection error, a cut answer or HTTP 502/503/504;
-a comment POST is never blindly repeated (see below). Retry-After headers are not
-obeyed (a server asking for an hour must not hold an artist's publish).
+A server that trickles its answer is cut off at `request_timeout`: the request's
+sockets are shut down when its deadline passes. So a publish waits on Kitsu at most
+`step_timeout` per step: logging in (collection), finding the tasks (collection),
+checking the notes (validation), posting the notes (integration); when a comment's
+answer is lost, reading the task's comments to find it gets one more
+`request_timeout`. Idempotent requests (GET) are retried three times, waiting 0, 0.5
+and 1 s between tries, on a connection error, a cut answer or HTTP 502/503/504; a
+comment POST is never blindly repeated (see below). Retry-After headers are not obeyed
+(a server asking for an hour must not hold an artist's publish).
 
 ## Exactly one note
 
