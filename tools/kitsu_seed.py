@@ -108,10 +108,11 @@ def set_status(client: Any, task_id: str, short_name: str) -> None:
 
 # --- people, bots, departments and statuses for the permission tests -----------------
 #
-# Everything below is written against the routes, so that it works with the oldest gazu
-# the library supports (0.10.0 has no new_bot, new_department, add_person_to_department,
-# update_task_type or update_task_status, and add_person_to_team takes no role): the
-# gazu function is used when this gazu has it, the route it wraps otherwise.
+# Written to work with the oldest gazu the library supports too: gazu 0.10.0 has no
+# new_bot, new_department, add_person_to_department, update_task_type or
+# update_task_status, its add_person_to_team takes no role, its new_person posts to
+# data/persons/new and its assign_task sends a bare id, both refused by Zou 1.x. The gazu
+# function is used where this gazu has a working one, the route it wraps otherwise.
 
 ROLES = ("user", "supervisor", "manager", "admin", "client", "vendor")  # "user" is Artist
 
@@ -235,7 +236,7 @@ def new_person(
         created = gazu.person.new_person(
             first_name, last_name, email, role=role, password=password, client=client
         )
-    except gazu.exception.MethodNotAllowedException:  # gazu < 0.10.x posts to persons/new
+    except gazu.exception.MethodNotAllowedException:  # gazu 0.10.0: data/persons/new
         data = {"first_name": first_name, "last_name": last_name, "email": email}
         data.update(role=role, password=password, active=True)
         created = gazu.client.post("data/persons", data, client=client)

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import plan as plan_mod
 from . import settings as settings_mod
-from .errors import KitsuPublishError, PermissionRefused, PostFailed
+from .errors import KitsuError, KitsuPublishError, PermissionRefused, PostFailed
 
 __all__ = [
     "ENV_DRY_RUN",
@@ -141,13 +141,30 @@ def close_session(context: Any) -> None:
         session.close()
 
 
+def _publish_over(context: Any) -> bool:
+    """Has this publish ended: stopped by a failed validator, or through integration?
+
+    pyblish-base before 1.8.12 emits "published" after each stage of the staged API
+    (util.collect, util.validate, ...), so the signal alone does not mean the end.
+    """
+    import pyblish.api
+
+    for result in context.data.get("results", []):
+        order = getattr(result.get("plugin"), "order", 0)
+        if result.get("error") and order >= pyblish.api.ValidatorOrder - 0.5:
+            return True
+        if order >= pyblish.api.IntegratorOrder + 0.4:  # IntegrateKitsuNote ran
+            return True
+    return False
+
+
 def _on_published(context: Any = None, **_: Any) -> None:
-    if context is not None:
+    if context is not None and _publish_over(context):
         close_session(context)
 
 
 def _on_validated(context: Any = None, **_: Any) -> None:
-    if context is not None and _earlier_failures(context):
+    if context is not None and _publish_over(context):
         close_session(context)
 
 
@@ -201,11 +218,13 @@ def validate_connection(context: Any, log: logging.Logger) -> None:
         raise context.data[SETTINGS_ERROR]
     if SESSION_ERROR in context.data:
         raise context.data[SESSION_ERROR]
-    log.info(
-        "Kitsu at %s reachable, logged in as %s",
-        context.data[SESSION].url,
-        context.data[SESSION].user,
-    )
+    session = context.data.get(SESSION)
+    if session is None:
+        raise KitsuError(
+            "the Kitsu session of this publish is no longer open (the publish was already "
+            "ended); reset the publisher and publish again"
+        )
+    log.info("Kitsu at %s reachable, logged in as %s", session.url, session.user)
 
 
 def validate_target(instance: Any, log: logging.Logger) -> None:

@@ -115,10 +115,11 @@ class Session:
         """
         if self.client is None:
             return
-        if not self.token_given and self.client.access_token:
+        token = (self.client.tokens or {}).get("access_token")
+        if not self.token_given and token:
             with contextlib.suppress(Exception), self.transport.step("logging out", 5.0):
                 self.client.session.get(
-                    self.url + "/auth/logout", headers=self.client.make_auth_header()
+                    self.url + "/auth/logout", headers={"Authorization": f"Bearer {token}"}
                 )
         with contextlib.suppress(Exception):
             self.client.tokens = {"access_token": None, "refresh_token": None}

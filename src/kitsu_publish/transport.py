@@ -22,6 +22,7 @@ is open.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import socket
 import threading
@@ -224,6 +225,11 @@ class Transport:
                 "your Kitsu administrator if it persists",
                 exc.status,
             ) from None
+        except json.JSONDecodeError:
+            raise ConnectionFailed(
+                f"Kitsu at {self.url} gave an answer that is not valid JSON while {what}; "
+                f"check {ENV_SERVER} (a proxy or web page in front of the API?)"
+            ) from None
         except requests.exceptions.RequestException as exc:
             raise ConnectionFailed(
                 f"cannot reach Kitsu at {self.url} while {what} ({_reason(exc)}); "
@@ -371,7 +377,7 @@ def _adapter(transport: Transport) -> Any:
                 if stream:
                     return response
                 try:
-                    response.content  # noqa: B018 - read it now
+                    _check_complete(response)
                     return response
                 except requests.exceptions.RequestException as exc:
                     try:
@@ -393,6 +399,20 @@ def _adapter(transport: Transport) -> Any:
         respect_retry_after_header=False,  # a Retry-After of an hour must not hold a publish
     )
     return DeadlineAdapter(max_retries=retry)
+
+
+def _check_complete(response: Any) -> None:
+    """Read the body; an answer shorter than its Content-Length was cut (urllib3 1.x,
+    used with requests 2.25, does not say so itself)."""
+    import requests
+
+    body = response.content
+    expected = response.headers.get("Content-Length", "")
+    if expected.isdigit() and not response.headers.get("Content-Encoding"):
+        if len(body) < int(expected):
+            raise requests.exceptions.ChunkedEncodingError(
+                f"answer cut short: {len(body)} of {expected} bytes"
+            )
 
 
 def _release(http: Any, secrets: Sequence[str]) -> None:

@@ -52,7 +52,7 @@ def token_spy() -> tuple[type, list[str]]:
         def process(self, context):
             session = context.data.get("kitsuSession")
             if session is not None:
-                seen.append(session.client.access_token)
+                seen.append(session.client.tokens["access_token"])
 
     return CollectStudioSpy, seen
 
