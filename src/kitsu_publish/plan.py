@@ -228,6 +228,7 @@ def build_note(
     """
     decision = rules.decide(settings, task.status, (m.product_type for m in members))
     names = ", ".join(m.name for m in members)
+    owner = f"task {task.label}, instances {names}"
     for member in members:
         text.check_text(member.comment, "comment", f"instance '{member.name}'")
     if settings.template.enabled:
@@ -236,13 +237,13 @@ def build_note(
             settings.template.syntax,
             _variables(task, members, decision, host, user, settings.template.syntax),
             warn,
-            where=f"task {task.entity} / {task.task_type}, instances {names}",
+            where=owner,
         )
         field_name = "rendered note"
     else:
         note = "\n\n".join(dict.fromkeys(m.comment for m in members if m.comment))
         field_name = "note (the instances' comments joined)"
-    text.check_text(note, field_name, f"task {task.label}, instances {names}")
+    text.check_text(note, field_name, owner)
     if warn is not None:
         _warn_hashtags(note, task, warn)
     return NotePlan(task, tuple(members), decision, note)

@@ -28,6 +28,8 @@ its value and where it happened, raised quickly rather than hanging or exhaustin
   :data:`MAX_INT_BITS` bits; sizes are estimated *before* the value is built
   (``'a' * 10**9``, ``10 ** (10**8)``, ``'%0999999999d' % 1``, ``'x'.center(10**9)``,
   ``lipsum(10**6)``, ``range(10**6)``: refused without being computed);
+- render work: :data:`MAX_RENDER_CHARS` characters or items built in all, so a loop
+  cannot fill memory with new values before the time limit;
 - recursion: Python's recursion limit (a macro calling itself without end).
 
 Pure: jinja2 is imported lazily, on the first render, never at discovery.
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 import sys
 import threading
 import time
@@ -184,8 +187,9 @@ def render_jinja(text: str, variables: Mapping[str, Any], where: str = "") -> st
         ) from None
     except (RecursionError, MemoryError):
         raise TemplateError(
-            f"the comment template is nested too deeply to compile (brackets, "
-            f"blocks or expressions inside each other){suffix}"
+            f"the comment template exceeds the nesting limit of the template compiler "
+            f"(Python's recursion limit, {sys.getrecursionlimit():,} frames): brackets, "
+            f"blocks or expressions are nested too deeply{suffix}"
         ) from None
     except Exception as exc:
         raise TemplateError(
@@ -230,9 +234,10 @@ def plain_data(
     sorted by ``repr``), str, int, float, bool and None, as their exact built-in types.
     Anything else becomes ``str(obj)`` (its type name in ``<>`` when that fails), so a
     template cannot call the methods of live objects (a pyblish Context, say). A
-    container nested deeper than ``max_depth`` becomes its text; a container met again
-    inside itself becomes ``"[...]"`` or ``"{...}"``. Copying is breadth first and
-    stops after ``max_items`` values, so the top-level keys survive huge data.
+    container nested deeper than ``max_depth`` becomes its text, shortened as
+    :mod:`reprlib` does; a container met again inside itself becomes ``"[...]"`` or
+    ``"{...}"``. Copying is breadth first and stops after ``max_items`` values (a
+    container's further items are left out), so the top-level keys survive huge data.
     """
     result: list[Any] = []
     # (source, target container, key or None to append, depth, ids of the containers above)
@@ -281,7 +286,7 @@ def _plain_container(
     if id(source) in above:
         return "{...}" if is_mapping else "[...]"
     if depth >= max_depth:
-        return _safe_str(source)
+        return _short_text(source)
     room = max(0, budget - len(queue))
     inner = (*above, id(source))
     try:
@@ -311,6 +316,19 @@ def _safe_str(value: Any) -> str:
         return str.__str__(text)
     except Exception:
         return f"<{type(value).__name__}>"
+
+
+def _short_text(container: Any) -> str:
+    """The text of a container too deep to copy, shortened like ``reprlib`` does."""
+    try:
+        return str.__str__(_SHORT_REPR.repr(container))
+    except Exception:
+        return f"<{type(container).__name__}>"
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = 200
 
 
 def _safe_repr(value: Any) -> str:
@@ -343,7 +361,12 @@ def _int_limit(detail: str) -> _LimitExceeded:
 
 def _check_size(size: int, what: str) -> None:
     if size > MAX_VALUE_SIZE:
-        raise _value_limit(f"{what} would make about {size:,}")
+        raise _value_limit(f"{what} would make about {_amount(size)}")
+
+
+def _amount(number: int) -> str:
+    """A count for a message; astronomical ones (10**100) as a power of ten."""
+    return f"{number:,}" if number < 10**15 else f"10^{len(str(number)) - 1}"
 
 
 def _describe(value: Any) -> str:
@@ -514,10 +537,9 @@ def _format_call(env: Any, obj: Any, args: tuple[Any, ...], kwargs: dict[str, An
             raise TypeError(f"format_map() takes exactly one argument ({len(args)} given)")
         values, args = args[0], ()
     plain, escaping = _formatter_classes()
-    if hasattr(owner, "__html__"):  # Markup: the escaping formatter, as the sandbox does
-        formatter = escaping(env, escape=owner.escape)  # type: ignore[attr-defined]
-    else:
-        formatter = plain(env)
+    # Markup gets the escaping formatter, as in the sandbox
+    markup = hasattr(owner, "__html__")
+    formatter = escaping(env, escape=getattr(owner, "escape", None)) if markup else plain(env)
     return type(owner)(formatter.vformat(owner, args, values))
 
 
@@ -532,7 +554,7 @@ class _SizedFormat:
         size = _size(value) + numbers
         self._sized_total += size + 2
         _check_size(max(size, self._sized_total), f"a format field '{{:{format_spec[:20]}}}'")
-        return super().format_field(value, format_spec)  # type: ignore[misc,no-any-return]
+        return super().format_field(value, format_spec)  # type: ignore[misc]
 
 
 @lru_cache(maxsize=1)
@@ -563,9 +585,10 @@ def _width(value: Any) -> int:
 def _replace_size(text: Any, old: Any, new: Any, count: Any) -> int:
     if not (isinstance(text, (str, bytes)) and isinstance(old, type(text))):
         return 0
-    if not isinstance(new, (str, bytes)):
+    if not isinstance(new, type(text)):
         return 0
-    occurrences = len(text) + 1 if not old else text.count(old)
+    counter: Callable[[Any], int] = text.count
+    occurrences = len(text) + 1 if not old else counter(old)
     if isinstance(count, int) and count >= 0:
         occurrences = min(occurrences, count)
     return len(text) + occurrences * max(0, len(new) - len(old))
@@ -582,7 +605,7 @@ def _join_size(separator: Any, items: list[Any]) -> int:
 
 # Methods of str and bytes whose result can be much larger than the text and arguments.
 def _check_text_method(
-    env: Any, owner: str | bytes, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    env: Any, owner: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     what = f"{type(owner).__name__}.{name}()"
     if name in ("center", "ljust", "rjust", "zfill"):
@@ -621,15 +644,12 @@ def _check_call(
     if isinstance(owner, int) and name == "to_bytes":
         _check_size(_width(_arg(args, kwargs, 0, "length")), "int.to_bytes()")
     elif obj is jinja2.sandbox.safe_range:
-        try:
-            length = len(range(*args))
-        except (OverflowError, TypeError, ValueError):
-            length = None if any(not isinstance(a, int) for a in args) else sys.maxsize
-        if length is not None and length > jinja2.sandbox.MAX_RANGE:
+        length = _range_length(args)
+        if length > jinja2.sandbox.MAX_RANGE:
             raise _LimitExceeded(
                 "range size",
                 f"{jinja2.sandbox.MAX_RANGE:,} items (the sandbox's MAX_RANGE)",
-                f"range() would have {length:,} items",
+                f"range() would have {_amount(length)} items",
             )
     elif obj is jinja2.utils.generate_lorem_ipsum:
         count = _width(_arg(args, kwargs, 0, "n") or 5)
@@ -637,6 +657,17 @@ def _check_call(
         # the longest lorem ipsum word has 12 letters; a paragraph has its html tags
         _check_size(max(count, 0) * (max(most, 0) * 13 + 10), "lipsum()")
     return args, kwargs
+
+
+def _range_length(args: tuple[Any, ...]) -> int:
+    """How many items ``range(*args)`` has, even past what ``len()`` can count."""
+    try:
+        numbers = range(*args)
+    except (TypeError, ValueError):
+        return 0  # range() itself will say what is wrong
+    step = numbers.step
+    span = numbers.stop - numbers.start
+    return max(0, (span + step - (1 if step > 0 else -1)) // step)
 
 
 def _check_binop(operator: str, left: Any, right: Any) -> None:
@@ -652,14 +683,19 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
             # |left| >= 2, so the result has at least ``right`` bits
             bits = right if right > MAX_INT_BITS else int(right * math.log2(abs(left))) + 1
             if bits > MAX_INT_BITS:
-                raise _int_limit(f"{_describe(left)} ** {right:,} would have about {bits:,}")
+                raise _int_limit(
+                    f"{_describe(left)} ** {_amount(right)} would have about {_amount(bits)}"
+                )
     elif operator == "%":
         if isinstance(left, str):
             escaped = hasattr(left, "__html__")
             _check_size(_percent_size(left, right, escaped), "a '%' format")
-    elif operator == "+":
-        if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
-            _check_size(len(left) + len(right), f"{_describe(left)} + {_describe(right)}")
+    elif operator == "+" and _is_sequence(left) and _is_sequence(right):
+        _check_size(len(left) + len(right), f"{_describe(left)} + {_describe(right)}")
+
+
+def _is_sequence(value: Any) -> bool:
+    return isinstance(value, (str, list, tuple))
 
 
 def _is_int(value: Any) -> bool:
@@ -668,7 +704,7 @@ def _is_int(value: Any) -> bool:
 
 def _check_repeat(sequence: Any, count: Any) -> None:
     if isinstance(sequence, (str, bytes, list, tuple)) and _is_int(count) and count > 0:
-        _check_size(len(sequence) * count, f"{_describe(sequence)} * {count:,}")
+        _check_size(len(sequence) * count, f"{_describe(sequence)} * {_amount(count)}")
 
 
 def _check_output(value: Any) -> Any:
@@ -692,7 +728,9 @@ def _checked_join(join: Callable[[Any], str]) -> Callable[[Any], str]:
         for item in items:
             total += len(item) if isinstance(item, str) else _size(item)
             if total > MAX_VALUE_SIZE:
-                raise _value_limit(f"joining {len(items):,} pieces of text would make more")
+                raise _value_limit(
+                    f"joining {len(items):,} pieces of text would make more than that"
+                )
         _count(total)
         return _check_result(join(items), "joining text")
 
@@ -703,36 +741,10 @@ def _checked_join(join: Callable[[Any], str]) -> Callable[[Any], str]:
 # text would exceed MAX_VALUE_SIZE.
 _STRUCTURAL_FILTERS = frozenset(
     [
-        "abs",
-        "attr",
-        "batch",
-        "count",
-        "d",
-        "default",
-        "dictsort",
-        "first",
-        "float",
-        "groupby",
-        "int",
-        "items",
-        "join",
-        "last",
-        "length",
-        "list",
-        "map",
-        "max",
-        "min",
-        "random",
-        "reject",
-        "rejectattr",
-        "reverse",
-        "round",
-        "select",
-        "selectattr",
-        "slice",
-        "sort",
-        "sum",
-        "unique",
+        *("abs", "attr", "batch", "count", "d", "default", "dictsort", "first", "float"),
+        *("groupby", "int", "items", "join", "last", "length", "list", "map", "max", "min"),
+        *("random", "reject", "rejectattr", "reverse", "round", "select", "selectattr"),
+        *("slice", "sort", "sum", "unique"),
     ]
 )
 
@@ -743,7 +755,7 @@ def _check_filter(
     """Refuse a filter call whose result would be absurdly large; may materialize."""
     what = f"the {name} filter"
     if name not in _STRUCTURAL_FILTERS:
-        _check_size(_size(value), f"{what}'s input")
+        _check_size(_size(value), f"{what}'s input, as text,")
     for arg in chain(args, kwargs.values()):
         if isinstance(arg, (str, bytes)) and len(arg) > MAX_VALUE_SIZE:
             raise _value_limit(f"{what} got an argument of {len(arg):,} characters")
@@ -790,13 +802,14 @@ def _check_filter(
     return value, args
 
 
-def _checked_sum(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
-    """The sum filter, linear when it adds lists or tuples (Python's sum is quadratic)."""
+def _checked_sum(environment: Any, values: list[Any], attribute: Any, start: Any) -> Any:
+    """The sum filter, linear when it adds lists or tuples (Python's sum is quadratic);
+    None when it is no such sum."""
     import jinja2.filters
 
     if not isinstance(start, (list, tuple)):
         return None
-    items = list(iterable)
+    items = values
     if attribute is not None:
         getter = jinja2.filters.make_attrgetter(environment, attribute)
         items = [getter(item) for item in items]
@@ -817,6 +830,7 @@ def _wrap_filter(env: Any, name: str, func: Callable[..., Any]) -> Callable[...,
     def checked(context: Any, value: Any, *args: Any, **kwargs: Any) -> Any:
         value, args = _check_filter(env, name, value, args, kwargs)
         if name == "sum":
+            value = list(value)
             summed = _checked_sum(
                 context.environment,
                 value,

@@ -567,3 +567,176 @@ def test_a_target_value_that_is_not_text_is_an_error_naming_key_and_type():
 def test_a_whole_float_version_becomes_an_int():
     assert plan.member_of({"version": 3.0}, "", "x").version == 3
     assert plan.member_of({"version": 3.5}, "", "x").version is None
+
+
+# --- build_note: text Kitsu cannot store ------------------------------------------------------
+
+
+def test_a_comment_with_a_nul_is_a_template_error_naming_the_instance():
+    members = [member("animMain", comment="ok"), member("renderMain", comment="bad\x00")]
+    with pytest.raises(TemplateError) as info:
+        plan.build_note(Settings(), TASK, members)
+    assert str(info.value) == (
+        "instance 'renderMain': the comment contains a NUL character at position 4 "
+        "(after 'bad'), which Kitsu cannot store; remove it"
+    )
+
+
+def test_comments_are_checked_even_when_the_template_does_not_use_them():
+    s = with_template("{{ name }}")
+    with pytest.raises(TemplateError, match="instance 'a': the comment contains a lone"):
+        plan.build_note(s, TASK, [member("a", comment="x\udc80y")])
+
+
+def test_a_rendered_note_with_a_control_character_names_task_and_instances():
+    s = with_template("{{ data.label }}")
+    with pytest.raises(TemplateError) as info:
+        plan.build_note(s, TASK, [member("animMain", label="a\x1bb"), member("b")])
+    assert str(info.value).startswith(
+        "task Spring / SQ010/SH010 / Animation, instances animMain, b: the rendered note "
+        "contains the control character U+001B at position 2"
+    )
+
+
+def test_joined_comments_over_the_limit_are_a_template_error():
+    members = [member("a", comment="x" * 60_000), member("b", comment="y" * 60_000)]
+    with pytest.raises(TemplateError) as info:
+        plan.build_note(Settings(), TASK, members)
+    message = str(info.value)
+    assert message.startswith("task Spring / SQ010/SH010 / Animation, instances a, b: the note")
+    assert "120,002 characters long, over the limit of 100,000" in message
+
+
+def test_a_legacy_template_over_the_output_limit_is_a_template_error():
+    s = with_template("{comment}{comment}", syntax="legacy")
+    with pytest.raises(TemplateError, match="output size limit of 100,000"):
+        plan.build_note(s, TASK, [member("a", comment="x" * 60_000)])
+
+
+def test_a_jinja_template_over_the_output_limit_names_the_task():
+    s = with_template("{% for i in range(100000) %}{{ comment }}{% endfor %}")
+    with pytest.raises(TemplateError) as info:
+        plan.build_note(s, TASK, [member("animMain", comment="0123456789")])
+    assert "output size limit" in str(info.value)
+    assert "(task Spring / SQ010/SH010 / Animation, instances animMain)" in str(info.value)
+
+
+# --- build_note: hashtags ------------------------------------------------------------------------
+
+
+def note_warnings(text: str, task: TaskInfo = TASK, **values) -> list[str]:
+    warnings: list[str] = []
+    s = with_template(text, **values)
+    plan.build_note(s, task, [member("a", comment="c")], warn=warnings.append)
+    return warnings
+
+
+def test_hash_all_warns_that_every_other_task_gets_the_note():
+    warnings = note_warnings("Ready for #all to check")
+    assert warnings == [
+        "task Spring / SQ010/SH010 / Animation: the note contains #all, so Kitsu will also "
+        "post it to every other task of SQ010/SH010; to show a '#' without this, write "
+        "&#35; or use the md filter"
+    ]
+
+
+def test_task_type_hashtags_warn_once_naming_each():
+    warnings = note_warnings("for #Lighting and #comp, again #lighting")
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        "task Spring / SQ010/SH010 / Animation: the note contains #lighting, #comp, so it "
+        "would also be posted to the entity's 'lighting' and 'comp' tasks, those it has"
+    )
+
+
+def test_one_task_type_hashtag_is_worded_for_one_task():
+    (warning,) = note_warnings("see #fx")
+    assert "would also be posted to the entity's 'fx' task if it has one" in warning
+
+
+def test_a_hashtag_of_the_task_own_type_does_not_warn():
+    # Zou leaves out the task the comment is posted to
+    assert note_warnings("#Animation done") == []
+
+
+def test_md_escaped_hashtags_do_not_warn():
+    assert note_warnings("{{ '#all #lighting' | md }}") == []
+
+
+def test_hashtags_in_a_comment_without_template_warn():
+    warnings: list[str] = []
+    plan.build_note(Settings(), TASK, [member("a", comment="#all")], warn=warnings.append)
+    assert len(warnings) == 1
+    assert "#all" in warnings[0]
+
+
+def test_hashtags_without_a_warn_callback_are_no_error():
+    note = plan.build_note(with_template("#all"), TASK, [member("a")])
+    assert note.text == "#all"
+
+
+def test_no_hashtag_no_warning():
+    assert note_warnings("issue #12 and C# and &#35;all") == []
+
+
+# --- build_note: templates read plain data ------------------------------------------------------
+
+
+class LiveContext:
+    """Stands for a pyblish Context stored in instance data."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    def create_instance(self, name: str) -> str:
+        self.created.append(name)
+        return name
+
+    def __str__(self) -> str:
+        return "<Context>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ data.ctx.create_instance('evil') }}",
+        "{{ instances[0].data.ctx.create_instance('evil') }}",
+        "{{ instances[1].data.nested.ctx.create_instance('evil') }}",
+    ],
+)
+def test_a_template_cannot_call_methods_of_objects_in_instance_data(text):
+    ctx = LiveContext()
+    members = [member("a", ctx=ctx), member("b", nested={"ctx": ctx})]
+    with pytest.raises(TemplateError, match="no attribute 'create_instance'"):
+        plan.build_note(with_template(text), TASK, members)
+    assert ctx.created == []
+
+
+def test_objects_in_instance_data_render_as_their_text():
+    s = with_template("{{ data.ctx }} {{ data.frames }} {{ data.tags }}")
+    m = member("a", ctx=LiveContext(), frames=(1001, 1002), tags={"b", "a"})
+    assert plan.build_note(s, TASK, [m]).text == "<Context> [1001, 1002] ['a', 'b']"
+
+
+def test_a_legacy_template_reads_the_plain_copy_too():
+    s = with_template("{ctx}|{frames}", syntax="legacy")
+    m = member("a", ctx=LiveContext(), frames=(1, 2))
+    assert plan.build_note(s, TASK, [m]).text == "<Context>|[1, 2]"
+
+
+def test_a_cycle_in_instance_data_does_not_hang():
+    raw = {"name": "a", "productType": "render", "version": 1, "comment": "c"}
+    raw["self"] = raw
+    raw["list"] = [raw, [1]]
+    m = plan.member_of(raw, "", "a")
+    jinja_note = plan.build_note(with_template("{{ data.self }} {{ data.list }}"), TASK, [m])
+    assert jinja_note.text == "{...} ['{...}', [1]]"
+    legacy_note = plan.build_note(with_template("{self}", syntax="legacy"), TASK, [m])
+    assert legacy_note.text == "{...}"
+
+
+def test_the_member_keeps_its_live_data_for_the_plugins():
+    ctx = LiveContext()
+    m = member("a", ctx=ctx)
+    plan.build_note(with_template("{{ data.ctx }}"), TASK, [m])
+    assert m.data["ctx"] is ctx

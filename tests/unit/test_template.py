@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from kitsu_publish import template
+from kitsu_publish import template, text
 from kitsu_publish.errors import KitsuPublishError, TemplateError
 
 # The comment_template of the ARCHITECTURE.md settings example.
@@ -168,10 +168,26 @@ def test_sandbox_still_allows_harmless_methods():
         ("*bold*", r"\*bold\*"),
         ("render_main", r"render\_main"),
         ("a|b*c_d", r"a\|b\*c\_d"),
+        ("# title", "&#35; title"),
+        ("v#3", "v&#35;3"),
     ],
 )
 def test_md_escapes_table_and_emphasis_characters(raw, escaped):
     assert template.md_escape(raw) == escaped
+
+
+@pytest.mark.parametrize("raw", ["#all", "#Lighting", "\\#all", "fix #comp and #all", "##all"])
+def test_md_escaped_text_triggers_no_kitsu_hashtag(raw):
+    # Zou copies a comment to other tasks on #<letters>; a backslash does not stop it
+    assert text.hashtags(raw) != []
+    escaped = template.md_escape(raw)
+    assert "#" not in escaped.replace("&#35;", "")
+    assert text.hashtags(escaped) == []
+
+
+def test_md_turns_hash_into_an_html_entity_not_a_backslash_escape():
+    assert template.md_escape("#all") == "&#35;all"
+    assert template.md_escape("\\#all") == "\\\\&#35;all"
 
 
 def test_md_replaces_newlines_with_spaces():
@@ -195,6 +211,238 @@ def test_md_leaves_plain_text_alone():
 def test_md_is_a_jinja_filter():
     text = jinja("| {{ name | md }} | {{ comment | md }} |", name="a_b", comment="x|y\nz")
     assert text == r"| a\_b | x\|y z |"
+
+
+# --- text Kitsu can store (kitsu_publish.text) ---------------------------------------------
+
+
+def check_error(value: str, field: str = "comment", owner: str = "instance 'anim_main'") -> str:
+    with pytest.raises(TemplateError) as info:
+        text.check_text(value, field, owner)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "plain note", "tabs\tand\nnew lines\r\n", "émoji 🎬 and 中文", "\x7f and \x85 are kept"],
+)
+def test_check_text_accepts_what_kitsu_stores(value):
+    text.check_text(value, "comment", "instance 'a'")
+
+
+def test_check_text_accepts_exactly_the_limit():
+    text.check_text("x" * text.MAX_COMMENT_CHARS, "comment", "instance 'a'")
+
+
+def test_check_text_refuses_a_nul_naming_instance_field_and_position():
+    message = check_error("Blocking do\x00ne")
+    assert message == (
+        "instance 'anim_main': the comment contains a NUL character at position 12 "
+        "(after 'Blocking do'), which Kitsu cannot store; remove it"
+    )
+
+
+def test_check_text_refuses_a_nul_at_the_start():
+    assert check_error("\x00x").startswith(
+        "instance 'anim_main': the comment contains a NUL character at position 1,"
+    )
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f"])
+def test_check_text_refuses_other_control_characters(char):
+    message = check_error(f"ab{char}c", "rendered note", "task P / SH010 / Anim, instances a")
+    assert message.startswith("task P / SH010 / Anim, instances a: the rendered note contains ")
+    assert f"U+{ord(char):04X} at position 3" in message
+    assert "tab, line feed and carriage return" in message
+
+
+@pytest.mark.parametrize("char", ["\ud800", "\udfff", "\udc80"])
+def test_check_text_refuses_lone_surrogates(char):
+    message = check_error(f"a{char}")
+    assert f"lone surrogate (U+{ord(char):04X}) at position 2" in message
+    assert "not valid Unicode" in message
+
+
+def test_check_text_refuses_text_over_the_limit_with_its_length():
+    message = check_error("x" * (text.MAX_COMMENT_CHARS + 1), "rendered note", "task T")
+    assert message == (
+        "task T: the rendered note is 100,001 characters long, over the limit of 100,000 "
+        "characters (MAX_COMMENT_CHARS) for a Kitsu note; shorten it"
+    )
+
+
+def test_check_text_quotes_little_of_the_text():
+    message = check_error("y" * 5000 + "\x00")
+    assert len(message) < 200
+
+
+@pytest.mark.parametrize(
+    ("value", "tags"),
+    [
+        ("", []),
+        ("no tags", []),
+        ("#all", ["all"]),
+        ("#ALL please", ["all"]),
+        ("for #Lighting and #comp then #lighting", ["lighting", "comp"]),
+        ("#lighting and #all", ["all"]),
+        ("#allright", ["allright"]),
+        ("issue #12, C# and &#35;all", []),
+        ("\\#all", ["all"]),
+        ("#Layout_final", ["layout"]),
+        ("#élan", []),
+    ],
+)
+def test_hashtags_mirror_zou(value, tags):
+    assert text.hashtags(value) == tags
+
+
+def test_hashtags_match_zou_regex_on_the_same_text():
+    import re
+
+    sample = "#All #x1 #Comp-final & #35 \\#fx #"
+    zou = [t[1:].lower() for t in re.findall("#[a-zA-Z]*", sample, re.IGNORECASE)]
+    zou = ["all"] if "all" in zou else zou
+    assert text.hashtags(sample) == [t for t in dict.fromkeys(zou) if t]
+
+
+# --- plain data ---------------------------------------------------------------------------
+
+
+class Live:
+    """A live object with public methods, as pyblish puts in instance data."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+
+    def create_instance(self, name: str) -> str:
+        self.created.append(name)
+        return name
+
+    def __str__(self) -> str:
+        return "<Live context>"
+
+
+class Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no")
+
+
+def test_plain_data_keeps_plain_values():
+    data = {"a": 1, "b": 2.5, "c": "x", "d": True, "e": None, "f": [1, [2, {"g": "h"}]]}
+    copy = template.plain_data(data)
+    assert copy == data
+    assert copy is not data
+    assert copy["f"] is not data["f"]
+
+
+def test_plain_data_turns_other_objects_into_text():
+    copy = template.plain_data({"ctx": Live(), "bad": Unprintable(), 3: "int key"})
+    assert copy == {"ctx": "<Live context>", "bad": "<Unprintable>", "3": "int key"}
+
+
+def test_plain_data_makes_tuples_and_sets_lists_and_sets_sorted():
+    copy = template.plain_data({"t": (1, 2), "s": {"b", "a", "c"}, "f": frozenset([2, 1])})
+    assert copy == {"t": [1, 2], "s": ["a", "b", "c"], "f": [1, 2]}
+
+
+def test_plain_data_uses_exact_builtin_types():
+    class Text(str):
+        def danger(self) -> str:
+            return "called"
+
+    class Number(int):
+        pass
+
+    copy = template.plain_data({"s": Text("x"), "n": Number(3)})
+    assert type(copy["s"]) is str
+    assert type(copy["n"]) is int
+
+
+def test_plain_data_cuts_cycles():
+    data: dict = {"name": "a", "items": []}
+    data["self"] = data
+    data["items"].append(data["items"])
+    copy = template.plain_data(data)
+    assert copy == {"name": "a", "items": ["[...]"], "self": "{...}"}
+
+
+def test_plain_data_bounds_depth():
+    deep: list = [1]
+    for _ in range(50):
+        deep = [deep]
+    copy = template.plain_data({"deep": deep}, max_depth=3)
+    assert copy == {"deep": [["[[[[...]]]]"]]}
+
+
+def test_plain_data_shortens_the_text_of_a_container_too_deep_to_copy():
+    copy = template.plain_data({"big": {"x": list(range(100_000))}}, max_depth=1)
+    assert copy == {"big": "{'x': [0, 1, 2, 3, 4, 5, ...]}"}
+
+
+def test_plain_data_bounds_the_number_of_values_breadth_first():
+    data = {"first": 1, "files": [f"f{n}" for n in range(50_000)], "last": 2}
+    copy = template.plain_data(data, max_items=100)
+    assert copy["first"] == 1
+    assert copy["last"] == 2
+    assert 0 < len(copy["files"]) < 100
+
+
+def test_live_object_methods_cannot_be_called_from_a_template():
+    live = Live()
+    data = template.plain_data({"ctx": live})
+    with pytest.raises(TemplateError, match="has no attribute 'create_instance'"):
+        jinja("{{ data.ctx.create_instance('x') }}", data=data)
+    assert live.created == []
+
+
+# --- limits (more in test_template_hostile.py) ----------------------------------------------
+
+
+def test_limits_are_module_constants():
+    assert template.RENDER_SECONDS == 2.0
+    assert template.MAX_LOOP_DEPTH == 3
+    assert template.MAX_VALUE_SIZE == 10 * text.MAX_COMMENT_CHARS
+    assert template.MAX_TEMPLATE_CHARS == 50_000
+
+
+def test_loop_nesting_over_the_limit_is_refused_before_rendering():
+    message = jinja_error(
+        "{% for a in x %}{% for b in x %}{% for c in x %}{% for d in x %}{{ boom() }}"
+        "{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
+        where="task X",
+        x=[],
+    )
+    assert message.startswith(
+        "the comment template exceeds the loop nesting limit of 3 nested loops "
+        "(MAX_LOOP_DEPTH): its {% for %} loops nest 4 deep"
+    )
+    assert message.endswith("(task X)")
+
+
+def test_sequential_loops_do_not_add_up():
+    assert jinja("{% for a in x %}{% endfor %}" * 10 + "ok", x=[1]) == "ok"
+
+
+def test_a_recursive_loop_counts_two_levels():
+    tree = [{"n": 1, "c": [{"n": 2, "c": []}]}]
+    body = "{% for t in tree recursive %}{{ t.n }}{{ loop(t.c) }}{% endfor %}"
+    assert jinja(body, tree=tree) == "12"
+    assert jinja("{% for x in [1] %}" + body + "{% endfor %}", tree=tree) == "12"
+    message = jinja_error("{% for x in [1] %}{% for y in [1] %}" + body + "{% endfor %}" * 2)
+    assert "nest 4 deep" in message
+
+
+def test_output_over_the_limit_names_the_limit():
+    message = jinja_error("{{ 'x' * 60000 }}{{ 'y' * 60000 }}", where="task X")
+    assert message == (
+        "the comment template exceeds the output size limit of 100,000 characters "
+        "(MAX_COMMENT_CHARS): it rendered 120,000 characters before it was stopped (task X)"
+    )
+
+
+def test_template_size_over_the_limit_is_refused():
+    message = jinja_error("{{ comment }}" + " " * template.MAX_TEMPLATE_CHARS, comment="x")
+    assert "template size limit of 50,000 characters" in message
 
 
 # --- legacy {key} syntax --------------------------------------------------------------
