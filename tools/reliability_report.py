@@ -1,6 +1,6 @@
 """Write docs/reliability.md from what the fault, hostile-input and load tests recorded.
 
-    KITSU_RELIABILITY_OUT=/tmp/rel bash tools/test.sh    # the tests write JSON there
+    KITSU_RELIABILITY_OUT=/tmp/rel bash tools/test.sh    # the tests write JSON there (any run)
     python tools/reliability_report.py /tmp/rel          # -> docs/reliability.md
     python tools/reliability_report.py /tmp/rel --check  # the page lists what the tests tried
 

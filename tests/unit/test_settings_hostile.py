@@ -62,7 +62,8 @@ def tried(name: str) -> None:
 def reliability_record():
     yield
     out = os.environ.get("KITSU_RELIABILITY_OUT", "")
-    if out and os.path.isdir(out) and TRIED:
+    if out and TRIED:
+        os.makedirs(out, exist_ok=True)
         text = json.dumps(TRIED, indent=2, sort_keys=True) + "\n"
         Path(out, "settings_hostile.json").write_text(text, encoding="utf-8")
 

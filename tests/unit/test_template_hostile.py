@@ -42,7 +42,8 @@ OUTCOMES: dict[str, dict[str, Any]] = {}
 def reliability_record():
     yield
     out = os.environ.get("KITSU_RELIABILITY_OUT", "")
-    if out and os.path.isdir(out) and OUTCOMES:
+    if out and OUTCOMES:
+        os.makedirs(out, exist_ok=True)
         text = json.dumps(OUTCOMES, indent=2) + "\n"
         Path(out, "template_hostile.json").write_text(text, encoding="utf-8")
 
