@@ -408,11 +408,11 @@ def _check_complete(response: Any) -> None:
 
     body = response.content
     expected = response.headers.get("Content-Length", "")
-    if expected.isdigit() and not response.headers.get("Content-Encoding"):
-        if len(body) < int(expected):
-            raise requests.exceptions.ChunkedEncodingError(
-                f"answer cut short: {len(body)} of {expected} bytes"
-            )
+    encoded = response.headers.get("Content-Encoding")
+    if expected.isdigit() and not encoded and len(body) < int(expected):
+        raise requests.exceptions.ChunkedEncodingError(
+            f"answer cut short: {len(body)} of {expected} bytes"
+        )
 
 
 def _release(http: Any, secrets: Sequence[str]) -> None:
