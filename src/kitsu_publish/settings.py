@@ -28,7 +28,7 @@ import os
 import stat
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ __all__ = [
     "MAX_SETTINGS_BYTES",
     "CommentTemplate",
     "Condition",
+    "ReviewSettings",
     "Settings",
     "load",
     "load_file",
@@ -85,6 +86,21 @@ class CommentTemplate:
     syntax: str = "jinja"
 
 
+REVISIONS = ("auto", "version")
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The ``[IntegrateKitsuReview]`` table: review media on the note's comment."""
+
+    enabled: bool = True
+    normalize_movie: bool = True
+    revision: str = "auto"  # "auto": Kitsu numbers it; "version": the published version
+    set_thumbnail: bool = False
+    thumbnail_frame: int | None = None
+    add_to_playlist: str = ""  # a playlist name template; empty: no playlist
+
+
 @dataclass(frozen=True)
 class Settings:
     """Validated settings. Build with :func:`load`; every field has its documented default."""
@@ -102,6 +118,7 @@ class Settings:
     product_type_requirements: tuple[Condition, ...] = ()
     template: CommentTemplate = field(default_factory=CommentTemplate)
     note_per_instance: bool = False
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
 def load(environ: Mapping[str, str] | None = None) -> Settings:
@@ -320,16 +337,46 @@ def _parse(data: Any, source: str, exports: bool) -> Settings:
                 "has our own 'IntegrateKitsuNote' table; use one shape or the other",
             )
         return _parse_export(reader, top, *export)
-    reader.check_keys(top, "", ("kitsu", "IntegrateKitsuNote"))
+    reader.check_keys(top, "", ("kitsu", "IntegrateKitsuNote", "IntegrateKitsuReview"))
     server, timeouts = _parse_connection(reader, top.get("kitsu"), "kitsu")
     note = reader.optional_table(top, "IntegrateKitsuNote", "")
+    review = _parse_review(reader, reader.optional_table(top, "IntegrateKitsuReview", ""))
+    base = Settings(source=source, server=server, review=review)
     return _parse_note(
         reader,
         note,
         "IntegrateKitsuNote",
-        base=replace(Settings(source=source, server=server), **timeouts),  # type: ignore[arg-type]
+        base=replace(base, **timeouts),  # type: ignore[arg-type]
         export=False,
     )
+
+
+_REVIEW_KEY = "IntegrateKitsuReview"
+
+
+def _parse_review(reader: _Reader, table: Mapping[str, Any]) -> ReviewSettings:
+    """The ``[IntegrateKitsuReview]`` table (see docs/review.md)."""
+    defaults = ReviewSettings()
+    reader.check_keys(table, _REVIEW_KEY, [f.name for f in fields(ReviewSettings)])
+    values: dict[str, Any] = {}
+    for name in ("enabled", "normalize_movie", "set_thumbnail"):
+        if name in table:
+            values[name] = reader.boolean(table[name], _join(_REVIEW_KEY, name))
+    if "revision" in table:
+        values["revision"] = reader.choice(
+            table["revision"], _join(_REVIEW_KEY, "revision"), REVISIONS
+        )
+    if "thumbnail_frame" in table:
+        frame = table["thumbnail_frame"]
+        key = _join(_REVIEW_KEY, "thumbnail_frame")
+        if isinstance(frame, bool) or not isinstance(frame, int) or frame < 1:
+            raise reader.expected(frame, key, "a frame number (1 or more)")
+        values["thumbnail_frame"] = frame
+    if "add_to_playlist" in table:
+        values["add_to_playlist"] = reader.string(
+            table["add_to_playlist"], _join(_REVIEW_KEY, "add_to_playlist")
+        ).strip()
+    return replace(defaults, **values)
 
 
 def _check_structure(data: Any, source: str) -> None:
