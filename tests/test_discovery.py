@@ -6,20 +6,13 @@ import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pyblish.api
 
 import kitsu_publish
 
-DOCUMENTED_PLUGINS = {
-    "CollectKitsuSettings",
-    "CollectKitsuSession",
-    "CollectKitsuTargets",
-    "ValidateKitsuConnection",
-    "ValidateKitsuTargets",
-    "ValidateKitsuNote",
-    "IntegrateKitsuNote",
-}
+DOCUMENTED_PLUGINS = set(kitsu_publish.PLUGINS)
 
 
 def test_discovery_yields_exactly_the_documented_plugins_without_errors(caplog):
@@ -32,8 +25,43 @@ def test_discovery_yields_exactly_the_documented_plugins_without_errors(caplog):
     assert len(plugins) == len(DOCUMENTED_PLUGINS)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     # pyblish drops invalid plugins and duplicates with DEBUG records only.
-    dropped = [r.getMessage() for r in caplog.records if "skipp" in r.getMessage().lower()]
+    dropped = [
+        r.getMessage()
+        for r in caplog.records
+        if any(word in r.getMessage() for word in ("Duplicate plug-in", "Plug-in invalid"))
+        or "skipp" in r.getMessage().lower()
+    ]
     assert dropped == []
+
+
+def test_the_plugin_list_matches_the_plugin_directory_and_the_docs():
+    directory = Path(kitsu_publish.plugin_path())
+    files = sorted(p.name for p in directory.glob("*.py") if not p.name.startswith("_"))
+    assert files == sorted(kitsu_publish.PLUGINS.values())
+    for name, file in kitsu_publish.PLUGINS.items():
+        assert f"class {name}(" in (directory / file).read_text(encoding="utf-8")
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    contract = (docs / "data-contract.md").read_text(encoding="utf-8")
+    architecture = (docs / "architecture.md").read_text(encoding="utf-8")
+    for name in kitsu_publish.PLUGINS:
+        assert f"`{name}`" in contract, f"{name} missing from docs/data-contract.md"
+        assert f"`{name}`" in architecture, f"{name} missing from docs/architecture.md"
+
+
+def test_a_duplicate_plugin_would_fail_the_discovery_check(tmp_path, caplog):
+    """The check above can fail: a second file defining one of our classes is reported."""
+    import shutil
+
+    caplog.set_level(logging.DEBUG)
+    shutil.copy(
+        Path(kitsu_publish.plugin_path()) / "integrate_kitsu_note.py", tmp_path / "copy.py"
+    )
+    kitsu_publish.register()
+    pyblish.api.register_plugin_path(str(tmp_path))
+
+    pyblish.api.discover()
+
+    assert any("Duplicate plug-in" in r.getMessage() for r in caplog.records)
 
 
 def test_plugins_are_found_through_pyblishpluginpath(monkeypatch):
@@ -62,8 +90,9 @@ def test_discovery_imports_neither_gazu_nor_jinja2():
         "pyblish.api.deregister_all_paths()\n"
         "kitsu_publish.register()\n"
         "plugins = pyblish.api.discover()\n"
-        "assert len(plugins) == 7, plugins\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('gazu', 'jinja2')))\n"
+        "assert len(plugins) == len(kitsu_publish.PLUGINS), plugins\n"
+        "heavy = ('gazu', 'jinja2', 'requests', 'urllib3')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYBLISHPLUGINPATH"}
     done = subprocess.run(

@@ -5,6 +5,7 @@ Public API::
     kitsu_publish.plugin_path()   the directory holding the pyblish plugin files
     kitsu_publish.register()      register that directory with pyblish
     kitsu_publish.deregister()    undo register()
+    kitsu_publish.PLUGINS         the pyblish plugins of the library: class name -> file
     kitsu_publish.__version__
 """
 
@@ -13,7 +14,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["__version__", "deregister", "plugin_path", "register"]
+__all__ = ["PLUGINS", "__version__", "deregister", "plugin_path", "register"]
+
+#: Every pyblish plugin of the library, in publish order: class name -> file in the
+#: plugin directory. The one list that the tests, the wheel check and the docs read
+#: (docs/architecture.md says how to add a plugin).
+PLUGINS = {
+    "CollectKitsuSettings": "collect_kitsu_settings.py",
+    "CollectKitsuSession": "collect_kitsu_session.py",
+    "CollectKitsuTargets": "collect_kitsu_targets.py",
+    "ValidateKitsuConnection": "validate_kitsu_connection.py",
+    "ValidateKitsuTargets": "validate_kitsu_targets.py",
+    "ValidateKitsuNote": "validate_kitsu_note.py",
+    "ValidateKitsuReview": "validate_kitsu_review.py",
+    "IntegrateKitsuNote": "integrate_kitsu_note.py",
+    "IntegrateKitsuReview": "integrate_kitsu_review.py",
+}
 
 
 def _version() -> str:

@@ -1,7 +1,7 @@
 """Decide, for one Kitsu task, whether a publish may change its status.
 
 Pure: settings and the task's facts in, a :class:`Decision` with its reason out.
-The semantics (ARCHITECTURE.md, docs/semantics.md), all comparisons case-insensitive:
+The semantics (docs/semantics.md), all comparisons case-insensitive:
 
 - status conditions: E = ``equal`` short names, N = ``not_equal`` short names;
   ``status_ok = (not E or S in E) and S not in N``.

@@ -1,4 +1,4 @@
-"""From publish data to one note per task (ARCHITECTURE.md, "Data contract", "Semantics")."""
+"""From publish data to one note per task (docs/data-contract.md, docs/semantics.md)."""
 
 from __future__ import annotations
 

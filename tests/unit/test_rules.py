@@ -1,4 +1,4 @@
-"""The status-change semantics of ARCHITECTURE.md ("Semantics"), one row per test.
+"""The status-change semantics of docs/semantics.md, one row per test.
 
 For one task with current status S and product types P:
 

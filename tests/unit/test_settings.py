@@ -1,4 +1,4 @@
-"""Loading and validating the settings file (ARCHITECTURE.md, "Settings")."""
+"""Loading and validating the settings file (docs/settings.md)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from kitsu_publish import settings
 from kitsu_publish.errors import KitsuPublishError, SettingsError
 from kitsu_publish.settings import CommentTemplate, Condition, Settings
 
-# The example of ARCHITECTURE.md, "Settings", verbatim.
-ARCHITECTURE_EXAMPLE = '''\
+# The settings example of the README and docs/settings.md, verbatim.
+README_EXAMPLE = '''\
 [kitsu]
 server = "https://kitsu.example.com/api"   # optional; KITSU_SERVER wins
 
@@ -39,7 +39,7 @@ comment_template = """{{ comment }}
 {% endfor %}"""
 '''
 
-ARCHITECTURE_TEMPLATE = (
+README_TEMPLATE = (
     "{{ comment }}\n"
     "\n"
     "| product | version |\n"
@@ -121,7 +121,7 @@ def test_parse_of_empty_table_gives_defaults():
 
 
 def test_architecture_example_toml_loads(tmp_path):
-    path = write(tmp_path, "studio.toml", ARCHITECTURE_EXAMPLE)
+    path = write(tmp_path, "studio.toml", README_EXAMPLE)
     s = settings.load_file(path)
     assert s.source == str(path)
     assert s.server == "https://kitsu.example.com/api"
@@ -131,7 +131,7 @@ def test_architecture_example_toml_loads(tmp_path):
     assert s.note_status_shortname == "wfa"
     assert s.status_conditions == (Condition("equal", "wip"),)
     assert s.product_type_requirements == (Condition("not_equal", "workfile"),)
-    assert s.template == CommentTemplate(enabled=True, text=ARCHITECTURE_TEMPLATE, syntax="jinja")
+    assert s.template == CommentTemplate(enabled=True, text=README_TEMPLATE, syntax="jinja")
 
 
 def test_toml_file_with_every_key_loads(tmp_path):

@@ -1,4 +1,4 @@
-"""Comment rendering (ARCHITECTURE.md, "Template")."""
+"""Comment rendering (docs/settings.md, "Comment templates")."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from kitsu_publish import template, text
 from kitsu_publish.errors import KitsuPublishError, TemplateError
 
-# The comment_template of the ARCHITECTURE.md settings example.
-ARCHITECTURE_TEMPLATE = (
+# The comment_template of the settings example in the README and docs/settings.md.
+README_TEMPLATE = (
     "{{ comment }}\n"
     "\n"
     "| product | version |\n"
@@ -487,12 +487,12 @@ def test_legacy_keeps_text_outside_braces_verbatim():
     assert text == "|  |  |\n|--|--|\n| version | `12` |"
 
 
-# --- the ARCHITECTURE.md example ----------------------------------------------------------
+# --- the README example ----------------------------------------------------------
 
 
 def test_architecture_table_template_renders_two_instances():
     text = jinja(
-        ARCHITECTURE_TEMPLATE,
+        README_TEMPLATE,
         comment="Blocking pass done",
         instances=[
             {"name": "animMain", "version": 3},
