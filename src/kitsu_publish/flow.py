@@ -18,8 +18,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import plan as plan_mod
+from . import previews
+from . import review as review_mod
 from . import settings as settings_mod
 from .errors import KitsuError, KitsuPublishError, PermissionRefused, PostFailed
+from .previews import ReviewFailed
 
 __all__ = [
     "ENV_DRY_RUN",
@@ -430,3 +433,180 @@ def _user() -> str:
         return getpass.getuser()
     except Exception:  # no login name in some farm environments
         return ""
+
+
+# --- review media -----------------------------------------------------------------------
+
+
+def _review_enabled(context: Any) -> bool:
+    settings = context.data.get(SETTINGS)
+    return bool(
+        context.data.get(SESSION) is not None
+        and settings is not None
+        and settings.enabled
+        and settings.review.enabled
+    )
+
+
+def _media(context: Any, members: Iterable[plan_mod.Member]) -> list[review_mod.Medium]:
+    found: list[review_mod.Medium] = []
+    for member in members:
+        found.extend(review_mod.media_of(member.data, member.name))
+    return found
+
+
+def _playlist_name(
+    context: Any, settings: settings_mod.Settings, task: plan_mod.TaskInfo, version: Any
+) -> str:
+    import datetime
+
+    from . import template
+
+    variables = {
+        "date": datetime.date.today().isoformat(),
+        "project": task.project,
+        "entity": task.entity,
+        "task_type": task.task_type,
+        "version": version,
+        "user": str(context.data.get("user") or _user()),
+    }
+    name = template.render_jinja(
+        settings.review.add_to_playlist, variables, where=f"add_to_playlist, {task.label}"
+    ).strip()
+    if not name:
+        raise ReviewFailed(f"add_to_playlist renders an empty playlist name for {task.label}")
+    return name
+
+
+def validate_review(context: Any, log: logging.Logger) -> None:
+    """Every review file exists, is readable, is a type Kitsu takes, and fits; revisions."""
+    if not _review_enabled(context):
+        return
+    session = context.data[SESSION]
+    settings = context.data[SETTINGS]
+    problems: list[str] = []
+    with session.step("checking the review media"):
+        for task, members in _groups(context, settings):
+            media = _media(context, members)
+            if not media:
+                continue
+            problems.extend(p for p in map(review_mod.check, media) if p)
+            log.info("%s: %d review file(s)", task.label, len(media))
+            if settings.review.add_to_playlist:
+                _playlist_name(context, settings, task, members[0].version)
+            if settings.review.revision != "version":
+                continue
+            version = members[0].version
+            if version is None:
+                problems.append(
+                    f"{task.label}: revision = 'version' needs the published version, and "
+                    f"instance '{members[0].name}' has none"
+                )
+            elif version in previews.existing_revisions(session, task.id, task.label):
+                problems.append(
+                    f"{task.label} already has a preview revision {version}: publish a new "
+                    "version, or ask your TD to set revision = 'auto' in [IntegrateKitsuReview]"
+                )
+    if problems:
+        raise ReviewFailed(" ".join(f"{p}." for p in problems) + " Nothing was posted.")
+
+
+def integrate_review(context: Any, log: logging.Logger) -> None:
+    """Upload each posted note's review media onto its comment, as one unit with it."""
+    if not _review_enabled(context):
+        return
+    session = context.data[SESSION]
+    settings = context.data[SETTINGS]
+    failed = [name for name in _earlier_failures(context) if name != "IntegrateKitsuNote"]
+    if failed:
+        log.warning("Review media not uploaded: an earlier step failed (%s)", ", ".join(failed))
+        return
+    posted = {n["task"]["id"]: n for n in context.data.get(NOTES, []) if n.get("posted")}
+    dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
+    problems: list[str] = []
+    uploaded: list[tuple[plan_mod.TaskInfo, Any, dict[str, Any], list[dict[str, Any]]]] = []
+    with session.step("uploading the review media"):
+        for task, members in _groups(context, settings):
+            media = _media(context, members)
+            note = posted.get(task.id)
+            if not media:
+                continue
+            if dry_run:
+                log.info("Dry run, not uploaded to %s: %s", task.label, [m.path for m in media])
+                continue
+            if note is None:
+                continue  # its note was not posted: the note integrator said so
+            revision = members[0].version if settings.review.revision == "version" else None
+            done: list[dict[str, Any]] = []
+            try:
+                for index, medium in enumerate(media):
+                    done.append(
+                        previews.upload(
+                            session,
+                            task.id,
+                            note["comment_id"],
+                            medium.path,
+                            task.label,
+                            log,
+                            revision=revision if index == 0 else None,
+                            reference=done[0]["id"] if done else None,
+                            normalize_movie=settings.review.normalize_movie,
+                        )
+                    )
+            except KitsuPublishError as exc:
+                problems.append(f"{task.label}: {exc}")
+            note["previews"] = [
+                {
+                    "id": p["id"],
+                    "path": m.path,
+                    "revision": p.get("revision"),
+                    "status": "uploaded",
+                }
+                for p, m in zip(done, media)
+            ]
+            if done:
+                uploaded.append((task, members, note, done))
+        states = {
+            p["id"]: p
+            for p in previews.wait_processed(session, [p for *_, d in uploaded for p in d], log)
+        }
+        for task, members, note, done in uploaded:
+            for record in note["previews"]:
+                record["status"] = states[record["id"]].get("status") or "ready"
+                if record["status"] == "broken":
+                    problems.append(
+                        f"{task.label}: Kitsu could not process {os.path.basename(record['path'])}"
+                        " (preview broken; a movie without an audio track and with B-frames "
+                        "breaks on some Kitsu servers: see docs/review.md)"
+                    )
+                elif record["status"] == "processing":
+                    problems.append(
+                        f"{task.label}: Kitsu is still processing "
+                        f"{os.path.basename(record['path'])} after {previews.PROCESSING_WAIT:g} s"
+                    )
+            first = note["previews"][0]
+            if first["status"] != "ready":
+                continue
+            if settings.review.set_thumbnail:
+                previews.set_thumbnail(
+                    session, first["id"], settings.review.thumbnail_frame, task.label
+                )
+            if settings.review.add_to_playlist:
+                name = _playlist_name(context, settings, task, members[0].version)
+                previews.add_to_playlist(
+                    session,
+                    str(task.data.get("project_id")),
+                    name,
+                    str(task.data.get("entity_id")),
+                    first["id"],
+                    task.label,
+                )
+                note["playlist"] = name
+            log.info("Review media on %s: %d preview(s) ready", task.label, len(done))
+    if problems:
+        raise ReviewFailed(
+            "The notes were posted, but not all their review media: "
+            + "; ".join(problems)
+            + ". Attach the missing files by hand to the note in Kitsu (the task's page, "
+            "'Add preview' on the comment), or publish again with the media."
+        )

@@ -130,8 +130,11 @@ class Session:
         """Bound the Kitsu requests of one publish step (see ``step_timeout``)."""
         return self.transport.step(name)
 
-    def _calling(self, what: str) -> contextlib.AbstractContextManager[None]:
+    def calling(self, what: str) -> contextlib.AbstractContextManager[None]:
+        """Translate gazu and requests failures while ``what`` into our errors."""
         return self.transport.calling(what, self.user or "", self.token_given)
+
+    _calling = calling
 
     def _log_in(self, login: str, password: str) -> None:
         import gazu

@@ -177,6 +177,18 @@ class Transport:
         finally:
             self._step_name, self._step_ends = previous
 
+    @contextlib.contextmanager
+    def longer(self, seconds: float) -> Iterator[None]:
+        """Allow the requests made inside (an upload) at least ``seconds`` each."""
+        saved = self.request_timeout, self._step_ends
+        self.request_timeout = max(self.request_timeout, seconds)
+        if self._step_ends is not None:
+            self._step_ends = max(self._step_ends, time.monotonic() + seconds)
+        try:
+            yield
+        finally:
+            self.request_timeout, self._step_ends = saved
+
     def budget(self) -> float:
         """Seconds the next request may take: its own deadline, capped by the step's."""
         budget = self.request_timeout
