@@ -251,8 +251,8 @@ def validate_note(context: Any, log: logging.Logger) -> None:
     with session.step("checking the notes"):
         if settings.set_status_note:
             session.status(settings.note_status_shortname)
-        for task, members in _groups(context, settings):
-            note = _build(context, settings, task, members, log.warning)
+        for note in _plan(context, settings, log.warning):
+            task = note.task
             log.info("%s: %s", _where(task), note.decision.reason)
             refusal = session.preflight(task, note.decision.status_after)
             if refusal is not None:
@@ -280,19 +280,23 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
         return
     dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
     notes = context.data.setdefault(NOTES, [])
-    groups = _groups(context, settings)
     with session.step("posting the notes"):
-        for index, (collected, members) in enumerate(groups):
+        collected = [task for task, _ in plan_mod.tasks_of(settings, _entries(context), None)]
+        try:  # every task read fresh before any note is posted: its status decides
+            fresh = {task.id: session.task(task.id) for task in collected}
+        except KitsuPublishError as exc:
+            notes.extend(_record(task, [], "not posted") for task in collected)
+            raise PostFailed(f"{exc}. {_outcomes(notes)}", "not posted") from None
+        # Template warnings were given in validation; here they would repeat.
+        planned = _plan(context, settings, log.debug, fresh)
+        for index, note in enumerate(planned):
             try:
-                notes.append(
-                    _integrate_one(context, settings, session, collected.id, members, dry_run, log)
-                )
+                notes.append(_integrate_one(context, session, note, dry_run, log))
             except KitsuPublishError as exc:
                 outcome = exc.outcome if isinstance(exc, PostFailed) else "not posted"
-                notes.append(_record(collected, members, outcome))
-                notes.extend(
-                    _record(task, rest, "not posted") for task, rest in groups[index + 1 :]
-                )
+                notes.append(_record(note.task, note.members, outcome))
+                rest = planned[index + 1 :]
+                notes.extend(_record(n.task, n.members, "not posted") for n in rest)
                 raise PostFailed(f"{exc}. {_outcomes(notes)}", outcome) from None
 
 
@@ -324,18 +328,10 @@ def _outcomes(notes: list[dict[str, Any]]) -> str:
 
 
 def _integrate_one(
-    context: Any,
-    settings: settings_mod.Settings,
-    session: Any,
-    task_id: str,
-    members: tuple[plan_mod.Member, ...],
-    dry_run: bool,
-    log: logging.Logger,
+    context: Any, session: Any, note: plan_mod.NotePlan, dry_run: bool, log: logging.Logger
 ) -> dict[str, Any]:
     """Post (or, in a dry run, log) one task's note; return its ``kitsuNotes`` record."""
-    task = session.task(task_id)  # status read fresh, just before posting
-    # Template warnings were given in validation; here they would repeat.
-    note = _build(context, settings, task, members, log.debug)
+    task = note.task
     record: dict[str, Any] = {
         "task": task.summary(),
         "instances": [m.name for m in note.members],
@@ -378,22 +374,23 @@ def _earlier_failures(context: Any) -> list[str]:
 # --- shared between validation and integration ------------------------------------------
 
 
+def _entries(
+    context: Any, tasks: dict[str, plan_mod.TaskInfo] | None = None
+) -> list[plan_mod.Entry]:
+    """The active Kitsu instances with their tasks (as collected, or from ``tasks``)."""
+    entries = []
+    for instance in kitsu_instances(context):
+        task = instance.data.get(TASK_INFO)
+        if task is not None:
+            entries.append(((tasks or {}).get(task.id, task), instance.data, _name(instance)))
+    return entries
+
+
 def _groups(
     context: Any, settings: settings_mod.Settings
 ) -> list[tuple[plan_mod.TaskInfo, tuple[plan_mod.Member, ...]]]:
     """The active Kitsu instances grouped by task, each with the task as collected."""
-    tasks: dict[str, plan_mod.TaskInfo] = {}
-    pairs = []
-    for instance in kitsu_instances(context):
-        task = instance.data.get(TASK_INFO)
-        if task is not None:
-            tasks[task.id] = task
-            member = plan_mod.member_of(
-                instance.data, context.data.get("comment"), _name(instance)
-            )
-            pairs.append((task.id, member))
-    grouped = plan_mod.group_by_task(pairs, settings.note_per_instance)
-    return [(tasks[task_id], members) for task_id, members in grouped]
+    return plan_mod.tasks_of(settings, _entries(context), context.data.get("comment"))
 
 
 def _instances_of(context: Any, members: Iterable[plan_mod.Member]) -> list[Any]:
@@ -401,17 +398,17 @@ def _instances_of(context: Any, members: Iterable[plan_mod.Member]) -> list[Any]
     return [i for i in context if id(i.data) in wanted]
 
 
-def _build(
+def _plan(
     context: Any,
     settings: settings_mod.Settings,
-    task: plan_mod.TaskInfo,
-    members: tuple[plan_mod.Member, ...],
     warn: Callable[[str], None],
-) -> plan_mod.NotePlan:
-    return plan_mod.build_note(
+    tasks: dict[str, plan_mod.TaskInfo] | None = None,
+) -> list[plan_mod.NotePlan]:
+    """Every note of the publish, from the pure core in one call."""
+    return plan_mod.plan_notes(
         settings,
-        task,
-        members,
+        _entries(context, tasks),
+        context.data.get("comment"),
         host=_host(context),
         user=str(context.data.get("user") or _user()),
         warn=warn,

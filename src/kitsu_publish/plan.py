@@ -17,6 +17,7 @@ from .settings import Settings
 
 __all__ = [
     "TARGET_KEYS",
+    "Entry",
     "Member",
     "NotePlan",
     "Target",
@@ -25,6 +26,8 @@ __all__ = [
     "find_target",
     "group_by_task",
     "member_of",
+    "plan_notes",
+    "tasks_of",
 ]
 
 #: (data key, environment variable) of every Kitsu target key, in priority order.
@@ -210,6 +213,40 @@ def group_by_task(
     for task_id, member in pairs:
         groups.setdefault(task_id, []).append(member)
     return [(task_id, tuple(members)) for task_id, members in groups.items()]
+
+
+#: One active instance of a publish, as the plan needs it: its task (as read from
+#: Kitsu), its raw data and its name.
+Entry = tuple[TaskInfo, Mapping[str, Any], str]
+
+
+def tasks_of(
+    settings: Settings, entries: Iterable[Entry], context_comment: Any
+) -> list[tuple[TaskInfo, tuple[Member, ...]]]:
+    """The publish's instances grouped by task (one group per task, or per instance with
+    ``note_per_instance``), in publish order, each group with its task."""
+    tasks: dict[str, TaskInfo] = {}
+    pairs = []
+    for task, data, name in entries:
+        tasks[task.id] = task
+        pairs.append((task.id, member_of(data, context_comment, name)))
+    grouped = group_by_task(pairs, settings.note_per_instance)
+    return [(tasks[task_id], members) for task_id, members in grouped]
+
+
+def plan_notes(
+    settings: Settings,
+    entries: Iterable[Entry],
+    context_comment: Any,
+    host: str = "",
+    user: str = "",
+    warn: Callable[[str], None] | None = None,
+) -> list[NotePlan]:
+    """Every note of a publish in one call: group by task, decide, render, check."""
+    return [
+        build_note(settings, task, members, host, user, warn)
+        for task, members in tasks_of(settings, entries, context_comment)
+    ]
 
 
 def build_note(

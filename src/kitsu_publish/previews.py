@@ -9,8 +9,9 @@ with every gazu version we support:
 - ``POST actions/tasks/<task>/comments/<comment>/preview-files/<preview>`` makes an
   extra slot in the same revision;
 - ``POST pictures/preview-files/<preview>`` uploads the file (multipart, streamed, with
-  progress in the log); Zou refuses a second upload into the same slot, so a failed
-  upload is retried on a new slot;
+  progress in the log); Zou refuses a second upload into the same slot, so after a
+  failed upload the empty slot is removed (``DELETE`` on the slot's route above) and the
+  upload is retried once on a new slot;
 - ``GET data/preview-files/<preview>`` until its status is ``ready`` or ``broken``;
 - ``PUT actions/preview-files/<preview>/set-main-preview`` for the thumbnail, and
   ``POST actions/playlists/<playlist>/add-entity`` for a playlist.
@@ -121,9 +122,24 @@ def upload(
             return _send(session, slot["id"], path, label, log, normalize_movie)
         except KitsuError as exc:
             failure = exc
+            _remove_slot(session, task_id, comment_id, slot["id"], log)
             if attempt == 1:
                 log.warning("Uploading %s to %s failed (%s); trying once more", name, label, exc)
     raise ReviewFailed(str(failure))
+
+
+def _remove_slot(
+    session: Any, task_id: str, comment_id: str, preview_id: str, log: logging.Logger
+) -> None:
+    """Remove an empty preview slot left by a failed upload, so the note shows none."""
+    import gazu
+
+    path = f"actions/tasks/{task_id}/comments/{comment_id}/preview-files/{preview_id}"
+    try:
+        with session.calling("removing an empty preview slot"):
+            gazu.client.delete(path, client=session.client)
+    except KitsuError as exc:
+        log.warning("An empty preview slot stays on the note (%s)", exc)
 
 
 def _send(

@@ -169,6 +169,34 @@ def test_a_comment_refused_twice_is_reported_not_posted_per_task(
     )
 
 
+def test_a_post_failing_part_way_names_what_was_posted_and_what_not(
+    proxy, admin, production, reliability
+):
+    animation, lighting = production.tasks["shot:Animation"], production.tasks["shot:Lighting"]
+    proxy.add_rule(
+        "502_before", method="POST", path=f"/actions/tasks/{lighting}/comment$", times=None
+    )
+
+    outcome, seconds = timed_publish(
+        [render(animation, name="anim"), render(lighting, name="light")], {"comment": "half"}
+    )
+
+    message = outcome.error_of("IntegrateKitsuNote")
+    assert (
+        f"posted: {production.project} / SQ020/SH020 / Animation | "
+        f"not posted: {production.project} / SQ020/SH020 / Lighting"
+    ) in message
+    assert texts(admin, animation) == ["half"] and texts(admin, lighting) == []
+    assert [n["outcome"] for n in outcome.notes] == ["posted", "not posted"]
+    reliability.add(
+        "faults",
+        fault="502_before on the second task's comment POST",
+        outcome="error: per task, 'posted' for the first, 'not posted' for the second",
+        comments=1,
+        seconds=round(seconds, 1),
+    )
+
+
 def test_when_even_the_check_fails_the_note_is_reported_unknown(
     proxy, admin, production, reliability
 ):

@@ -199,3 +199,46 @@ def test_a_missing_file_fails_in_validation_and_nothing_is_posted(admin, product
     assert f"the review file {missing} does not exist" in message
     assert "instance 'renderMain', representation 'review'" in message
     assert kitsu_seed.comments(admin, task) == []
+
+
+@pytest.fixture
+def proxied(zou, monkeypatch):
+    from urllib.parse import urlsplit
+
+    from fault_proxy import FaultProxy
+
+    address = urlsplit(zou.url)
+    with FaultProxy(address.hostname, address.port) as running:
+        monkeypatch.setenv("KITSU_SERVER", running.url_for("/api"))
+        yield running
+
+
+UPLOAD = r"/pictures/preview-files/[^/]+$"
+
+
+def test_a_failed_upload_is_retried_on_a_new_preview_slot(admin, production, picture, proxied):
+    task = production.tasks["shot:Animation"]
+    proxied.add_rule("502_before", method="POST", path=UPLOAD, times=1)
+
+    outcome = publish([render(task, kitsuReview=[str(picture)])], {"comment": "second try"})
+
+    ok(outcome)
+    assert proxied.count(method="POST", path=UPLOAD) == 2
+    [comment_previews] = previews_of(admin, task)
+    assert [p["status"] for p in comment_previews] == ["ready"]
+
+
+def test_an_upload_failing_twice_says_which_note_lacks_its_media(
+    admin, production, picture, proxied
+):
+    task = production.tasks["shot:Animation"]
+    proxied.add_rule("502_before", method="POST", path=UPLOAD, times=None)
+
+    outcome = publish([render(task, kitsuReview=[str(picture)])], {"comment": "no media"})
+
+    message = outcome.error_of("IntegrateKitsuReview")
+    assert "The notes were posted, but not all their review media" in message
+    assert f"{production.project} / SQ020/SH020 / Animation" in message
+    assert "Attach the missing files by hand" in message
+    assert [c["text"] for c in kitsu_seed.comments(admin, task)] == ["no media"]
+    assert previews_of(admin, task) == [[]]
