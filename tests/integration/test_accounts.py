@@ -287,3 +287,38 @@ def test_credentials_inside_the_server_url_are_refused_and_masked(zou, monkeypat
     assert "contains a login or password" in message
     assert zou.password not in message and zou.email not in message
     assert "http://***@127.0.0.1" in message
+
+
+@pytest.mark.parametrize(
+    ("comment", "found"),
+    [
+        ("a NUL \x00 in the middle", "NUL character"),
+        ("a lone surrogate \ud800 pasted", "surrogate"),
+        ("x" * 100_001, "100,000"),
+    ],
+)
+def test_text_kitsu_cannot_store_fails_in_validation(as_person, admin, production, comment, found):
+    task = production.tasks["shot:Animation"]
+    as_person("user", project=production.project, assign=[task])
+
+    outcome = studio_publish(task, comment)
+
+    message = assert_refused_in_validation(outcome, admin, task, "ValidateKitsuNote")
+    assert found in message
+    assert "instance 'renderMain'" in message and "comment" in message
+
+
+def test_a_note_kitsu_would_copy_to_other_tasks_is_a_warning(as_person, admin, production):
+    task = production.tasks["shot:Animation"]
+    artist = as_person("user", project=production.project, assign=[task])
+
+    outcome = studio_publish(task, "ready for #all to see")
+
+    assert outcome.errors() == []
+    warnings = [
+        r.getMessage()
+        for r in outcome.records
+        if r.name == "pyblish.ValidateKitsuNote" and r.levelname == "WARNING"
+    ]
+    assert any("#all" in w for w in warnings), warnings
+    assert authors(admin, task) == [(artist.id, "ready for #all to see")]
