@@ -1,0 +1,632 @@
+"""Requests and wall time of real publishes, against a naive baseline, on the real Kitsu.
+
+What it does (issue 9, "benchmarks/"):
+
+* starts (or reuses) the loopback Kitsu server, Zou, with ``tools/start-zou.sh``
+  (skipped when ``ZOU_URL`` is set: then that server and ``ZOU_ADMIN_EMAIL`` /
+  ``ZOU_ADMIN_PASSWORD`` are used);
+* seeds one fresh project per scenario as the admin, with gazu: one sequence ``SQ010``,
+  one shot per task (``SH0010``, ``SH0020``, ...) and an ``Animation`` task on each;
+* runs each scenario through a :class:`fault_proxy.FaultProxy` on loopback, directly
+  (no latency) and with 25 ms each way (a 50 ms round trip, a nearby cloud Kitsu), and
+  counts every request the proxy forwards;
+* each repetition runs **ours** (a real pyblish publish in this process through the
+  real plugin directory, ``kitsu_publish.plugin_path()``, logged in with the admin's
+  password as an artist would be) and then the **baseline**, alternately (ABAB...), so
+  that a slow moment of the machine hits both and the per-pair ratio holds.
+
+The baseline does what the existing AYON/OpenPype Kitsu integration does, written here
+with gazu directly, through the same proxy: log in once per publish, then for every
+instance read its task, look up the note status by short name and post one comment.
+It always targets task ids (the AYON integration has them in its own database), also
+in the scenario where ours is given project / entity / task type names.
+
+Scenarios (``--scenarios``, comma separated; all by default):
+
+==============  =================================================================
+``1/1``         1 instance on 1 task
+``10/1``        10 instances on 1 task
+``50/10``       50 instances on 10 tasks (5 each)
+``200/50``      200 instances on 50 tasks (4 each)
+``50/10-names`` 50/10 with targets given as ``kitsuProject`` + ``kitsuEntity``
+                (``SQ010/SH0010``) + ``kitsuTaskType`` instead of ``kitsuTaskId``
+``review-10``   10 instances on 10 tasks, each with a 1 s MP4 in
+                ``instance.data["kitsuReview"]``; run only when the library has an
+                ``IntegrateKitsuReview`` plugin (and ffmpeg is installed), ours only
+==============  =================================================================
+
+Timing: ours is ``pyblish.util.publish`` (plugin discovery is done before the clock
+starts, as a publisher does when it opens); the baseline is from creating its gazu
+client to its last comment. Times are medians over the repetitions; the time ratio is
+the median of the per-repetition ratios. Request counts come from the proxy's log;
+routes have ids replaced by ``<id>``.
+
+Run from the repository root (about 4 minutes on 2 cores; ``--quick`` about 2)::
+
+    .venv/py3.11/bin/python benchmarks/publish_bench.py
+    .venv/py3.11/bin/python benchmarks/publish_bench.py --quick --scenarios 1/1,50/10
+    .venv/py3.11/bin/python benchmarks/publish_bench.py --json /tmp/bench.json
+
+Every publish is checked (no pyblish error, one posted note per task, one comment per
+instance for the baseline, no failed request); a check that fails stops the benchmark
+rather than report numbers of a publish that did not do its work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tools")]  # this checkout, its test tooling
+
+import gazu  # noqa: E402
+import kitsu_seed  # noqa: E402
+import pyblish.api  # noqa: E402
+import pyblish.util  # noqa: E402
+from fault_proxy import FaultProxy, RequestRecord  # noqa: E402
+
+import kitsu_publish  # noqa: E402
+
+LATENCY_EACH_WAY = 0.025  # seconds: a 50 ms round trip
+NOTE_STATUS = "wfa"
+TASK_TYPE = "Animation"
+SEQUENCE = "SQ010"
+COMMENT = "benchmark publish"
+REVIEW_PLUGIN = "IntegrateKitsuReview"
+FFMPEG_CLIP = [
+    *("-f", "lavfi", "-i", "testsrc=size=64x64:rate=24", "-f", "lavfi", "-i", "anullsrc"),
+    *("-t", "1", "-shortest", "-c:v", "libx264", "-bf", "0", "-c:a", "aac"),
+]
+SETTINGS = f"""\
+[IntegrateKitsuNote]
+set_status_note = true
+note_status_shortname = "{NOTE_STATUS}"
+"""
+KITSU_ENV = (
+    "KITSU_SERVER",
+    "KITSU_LOGIN",
+    "KITSU_PWD",
+    "KITSU_TOKEN",
+    "KITSU_TASK_ID",
+    "KITSU_PROJECT",
+    "KITSU_ENTITY",
+    "KITSU_TASK_TYPE",
+    "KITSU_PUBLISH_SETTINGS",
+    "KITSU_PUBLISH_DRY_RUN",
+    "PYBLISHPLUGINPATH",
+)
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    instances: int
+    tasks: int
+    by_names: bool = False
+    review: bool = False
+    # repetitions (pairs ours + baseline), per latency each way: (full, --quick)
+    reps: tuple[tuple[float, tuple[int, int]], ...] = (
+        (0.0, (3, 1)),
+        (LATENCY_EACH_WAY, (2, 1)),
+    )
+
+    def describe(self) -> str:
+        target = "names" if self.by_names else "task ids"
+        extra = ", one MP4 each" if self.review else ""
+        plural = "s" if self.tasks != 1 else ""
+        return f"{self.instances} instances on {self.tasks} task{plural}, by {target}{extra}"
+
+
+SCENARIOS = {
+    s.name: s
+    for s in (
+        Scenario("1/1", 1, 1, reps=((0.0, (5, 2)), (LATENCY_EACH_WAY, (5, 2)))),
+        Scenario("10/1", 10, 1, reps=((0.0, (3, 2)), (LATENCY_EACH_WAY, (3, 1)))),
+        Scenario("50/10", 50, 10),
+        Scenario("200/50", 200, 50, reps=((0.0, (1, 1)), (LATENCY_EACH_WAY, (1, 1)))),
+        Scenario("50/10-names", 50, 10, by_names=True),
+        Scenario("review-10", 10, 10, review=True, reps=((0.0, (1, 1)),)),
+    )
+}
+
+
+class BenchError(RuntimeError):
+    """A publish did not do its work: its numbers would mean nothing."""
+
+
+# --- the server and its seeded productions -------------------------------------------
+
+
+def start_zou() -> kitsu_seed.Zou:
+    """The loopback Kitsu: ZOU_URL's when set, else started (or reused) by start-zou.sh."""
+    if not os.environ.get("ZOU_URL"):
+        done = subprocess.run(
+            ["bash", str(ROOT / "tools" / "start-zou.sh")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+        )
+        if done.returncode:
+            raise BenchError(f"tools/start-zou.sh failed:\n{done.stdout[-3000:]}")
+    return kitsu_seed.Zou.from_env()
+
+
+@dataclass
+class Production:
+    project: str
+    tasks: list[tuple[str, str]]  # (task id, entity path "SQ010/SH0010")
+
+
+def seed(admin: Any, label: str, tasks: int) -> Production:
+    """A fresh project with one shot and one Animation task per task wanted."""
+    name = f"Bench {label} {uuid.uuid4().hex[:8]}"
+    project = gazu.project.new_project(name, production_type="short", client=admin)
+    task_type = next(
+        t
+        for t in gazu.task.all_task_types(client=admin)
+        if t["name"] == TASK_TYPE and t.get("for_entity", "Shot") == "Shot"
+    )
+    todo = gazu.task.get_default_task_status(client=admin)
+    sequence = gazu.shot.new_sequence(project, SEQUENCE, client=admin)
+    made = []
+    for n in range(tasks):
+        shot_name = f"SH{(n + 1) * 10:04d}"
+        shot = gazu.shot.new_shot(project, sequence, shot_name, client=admin)
+        task = gazu.task.new_task(shot, task_type, task_status=todo, client=admin)
+        made.append((task["id"], f"{SEQUENCE}/{shot_name}"))
+    return Production(name, made)
+
+
+def instances_for(
+    scenario: Scenario, production: Production, media: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Instance data: instance n goes to task n % tasks."""
+    made = []
+    for n in range(scenario.instances):
+        task_id, entity = production.tasks[n % scenario.tasks]
+        data: dict[str, Any] = {"name": f"render{n:03d}", "productType": "render", "version": 1}
+        if scenario.by_names:
+            data.update(kitsuProject=production.project, kitsuEntity=entity)
+            data.update(kitsuTaskType=TASK_TYPE)
+        else:
+            data["kitsuTaskId"] = task_id
+        if media:
+            data.update(productType="review", kitsuReview=[media[n % len(media)]])
+        data["_task_id"] = task_id  # for the baseline; not a key the library reads
+        made.append(data)
+    return made
+
+
+# --- the two publishers ----------------------------------------------------------------
+
+
+def discover() -> list[type]:
+    """The library's plugins, as a publisher discovers them (only this plugin path)."""
+    pyblish.api.deregister_all_paths()
+    pyblish.api.deregister_all_plugins()
+    pyblish.api.register_plugin_path(kitsu_publish.plugin_path())
+    return pyblish.api.sort_plugins(pyblish.api.discover())
+
+
+@contextlib.contextmanager
+def artist_env(url: str, zou: kitsu_seed.Zou, settings: Path) -> Iterator[None]:
+    """The environment of an artist's publish: this server (the proxy) and login."""
+    saved = {name: os.environ.pop(name, None) for name in KITSU_ENV}
+    os.environ.update(
+        KITSU_SERVER=url,
+        KITSU_LOGIN=zou.email,
+        KITSU_PWD=zou.password,
+        KITSU_PUBLISH_SETTINGS=str(settings),
+    )
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def publish_ours(instances: list[dict[str, Any]], tasks: int) -> float:
+    """One real pyblish publish; its wall time (seconds). Raises BenchError on failure."""
+    plugins = discover()
+    context = pyblish.api.Context()
+    context.data["comment"] = COMMENT
+    for data in instances:
+        instance = context.create_instance(data["name"])
+        instance.data.update({k: v for k, v in data.items() if not k.startswith("_")})
+    started = time.perf_counter()
+    pyblish.util.publish(context, plugins=plugins)
+    seconds = time.perf_counter() - started
+    errors = [
+        f"{r['plugin'].__name__}: {r['error']}"
+        for r in context.data.get("results", [])
+        if r["error"] is not None
+    ]
+    if errors:
+        raise BenchError("our publish failed: " + "; ".join(errors)[:2000])
+    posted = [n for n in context.data.get("kitsuNotes", []) if n.get("posted")]
+    if len(posted) != tasks:
+        raise BenchError(f"our publish posted {len(posted)} notes, expected {tasks}")
+    return seconds
+
+
+def publish_baseline(url: str, zou: kitsu_seed.Zou, instances: list[dict[str, Any]]) -> float:
+    """The existing integration's requests, with gazu: login once, then per instance
+    read the task, look the status up by short name, post a comment."""
+    started = time.perf_counter()
+    client = gazu.client.create_client(url)
+    gazu.log_in(zou.email, zou.password, client=client)
+    posted = 0
+    for data in instances:
+        task = gazu.task.get_task(data["_task_id"], client=client)
+        status = gazu.task.get_task_status_by_short_name(NOTE_STATUS, client=client)
+        comment = gazu.task.add_comment(task, status, COMMENT, client=client)
+        posted += bool(comment and comment.get("id"))
+    seconds = time.perf_counter() - started
+    with contextlib.suppress(Exception):
+        client.session.close()
+    if posted != len(instances):
+        raise BenchError(f"the baseline posted {posted} comments, expected {len(instances)}")
+    return seconds
+
+
+# --- measuring --------------------------------------------------------------------------
+
+
+def route(record: RequestRecord) -> str:
+    path = record.path
+    if path.startswith("/api/"):
+        path = path[len("/api/") :]
+    return f"{record.method} {_UUID.sub('<id>', path)}"
+
+
+@dataclass
+class Run:
+    seconds: float
+    requests: int
+    routes: dict[str, int]
+    failed: int  # requests answered with a status >= 400, or not answered
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seconds": round(self.seconds, 4),
+            "requests": self.requests,
+            "routes": self.routes,
+            "failed": self.failed,
+        }
+
+
+def measured(proxy: FaultProxy, call: Any) -> Run:
+    proxy.clear()
+    seconds = call()
+    seen = proxy.requests_seen()
+    routes = Counter(route(r) for r in seen)
+    failed = sum(1 for r in seen if r.status is None or r.status >= 400)
+    if failed:
+        bad = [f"{route(r)} -> {r.status}" for r in seen if r.status is None or r.status >= 400]
+        raise BenchError(f"{failed} requests failed: {', '.join(bad[:10])}")
+    return Run(seconds, len(seen), dict(sorted(routes.items())), failed)
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    latency: float
+    ours: list[Run] = field(default_factory=list)
+    baseline: list[Run] = field(default_factory=list)
+
+    @property
+    def round_trip_ms(self) -> int:
+        return round(self.latency * 2000)
+
+    def requests(self, runs: list[Run]) -> int | None:
+        return runs[-1].requests if runs else None
+
+    def seconds(self, runs: list[Run]) -> float | None:
+        return statistics.median(r.seconds for r in runs) if runs else None
+
+    def request_ratio(self) -> float | None:
+        ours, base = self.requests(self.ours), self.requests(self.baseline)
+        return ours / base if ours is not None and base else None
+
+    def time_ratio(self) -> float | None:
+        pairs = [o.seconds / b.seconds for o, b in zip(self.ours, self.baseline) if b.seconds]
+        return statistics.median(pairs) if pairs else None
+
+    def as_dict(self) -> dict[str, Any]:
+        def side(runs: list[Run]) -> dict[str, Any] | None:
+            if not runs:
+                return None
+            return {
+                "requests": self.requests(runs),
+                "requests_per_repetition": [r.requests for r in runs],
+                "routes": runs[-1].routes,
+                "seconds_median": round(self.seconds(runs) or 0.0, 4),
+                "seconds": [round(r.seconds, 4) for r in runs],
+            }
+
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 3)
+
+        return {
+            "scenario": self.scenario.name,
+            "description": self.scenario.describe(),
+            "instances": self.scenario.instances,
+            "tasks": self.scenario.tasks,
+            "by_names": self.scenario.by_names,
+            "review": self.scenario.review,
+            "latency_each_way_s": self.latency,
+            "round_trip_ms": self.round_trip_ms,
+            "repetitions": len(self.ours),
+            "ours": side(self.ours),
+            "baseline": side(self.baseline),
+            "ratio_requests": rounded(self.request_ratio()),
+            "ratio_time": rounded(self.time_ratio()),
+        }
+
+
+def progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def review_skip_reason(work: Path) -> tuple[str | None, list[str]]:
+    """(why the review scenario cannot run, or None; the MP4 files made for it)."""
+    names = {plugin.__name__ for plugin in discover()}
+    if REVIEW_PLUGIN not in names:
+        return (
+            f"review media are not available (no {REVIEW_PLUGIN} plugin among the "
+            "discovered plugins)",
+            [],
+        )
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        return "ffmpeg is not installed (it makes the MP4 clips)", []
+    clips = []
+    for n in range(SCENARIOS["review-10"].tasks):
+        clip = work / f"clip{n:02d}.mp4"
+        done = subprocess.run(
+            [ffmpeg, "-y", "-loglevel", "error", *FFMPEG_CLIP, str(clip)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        if done.returncode:
+            return f"ffmpeg failed: {done.stdout[-500:]}", []
+        clips.append(str(clip))
+    return None, clips
+
+
+def run_scenario(
+    scenario: Scenario,
+    production: Production,
+    zou: kitsu_seed.Zou,
+    settings: Path,
+    quick: bool,
+    media: Sequence[str] = (),
+) -> list[Result]:
+    address = urlsplit(zou.url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    instances = instances_for(scenario, production, media)
+    results = []
+    for latency, (full, fewer) in scenario.reps:
+        reps = fewer if quick else full
+        result = Result(scenario, latency)
+        with FaultProxy(host, port) as proxy:
+            proxy.set_latency(latency)
+            url = proxy.url_for(address.path or "/api")
+            for rep in range(reps):
+                with artist_env(url, zou, settings):
+                    ours = measured(proxy, partial(publish_ours, instances, scenario.tasks))
+                result.ours.append(ours)
+                line = (
+                    f"  {scenario.name} {result.round_trip_ms} ms rep {rep + 1}/{reps}: "
+                    f"ours {ours.requests} req {ours.seconds:.2f} s"
+                )
+                if not scenario.review:
+                    base = measured(proxy, partial(publish_baseline, url, zou, instances))
+                    result.baseline.append(base)
+                    line += f", baseline {base.requests} req {base.seconds:.2f} s"
+                progress(line)
+        results.append(result)
+    return results
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| scenario | round trip | reps | requests ours | requests baseline | ratio "
+        "| seconds ours | seconds baseline | ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.scenario.name} | {r.round_trip_ms} ms | {len(r.ours)} "
+            f"| {r.requests(r.ours) or '–'} | {r.requests(r.baseline) or '–'} "
+            f"| {_num(r.request_ratio())} | {_num(r.seconds(r.ours))} "
+            f"| {_num(r.seconds(r.baseline))} | {_num(r.time_ratio())} |"
+        )
+    return "\n".join(lines)
+
+
+def breakdown(results: list[Result]) -> str:
+    """Requests by method and route, per scenario (once when both latencies agree)."""
+    lines = []
+    shown: dict[str, Result] = {}
+    for r in results:
+        previous = shown.get(r.scenario.name)
+        same = previous is not None and all(
+            (a[-1].routes if a else None) == (b[-1].routes if b else None)
+            for a, b in ((previous.ours, r.ours), (previous.baseline, r.baseline))
+        )
+        if same:
+            continue
+        shown[r.scenario.name] = r
+        suffix = "" if previous is None else f" (at {r.round_trip_ms} ms round trip)"
+        lines.append(f"{r.scenario.name}: {r.scenario.describe()}{suffix}")
+        for label, runs in (("ours", r.ours), ("baseline", r.baseline)):
+            if not runs:
+                continue
+            counts = {len({run.requests for run in runs})}
+            varies = "" if counts == {1} else " (varied between repetitions)"
+            how = " (by task ids)" if label == "baseline" and r.scenario.by_names else ""
+            lines.append(f"  {label}{how}: {runs[-1].requests} requests{varies}")
+            for name, count in runs[-1].routes.items():
+                lines.append(f"    {count:5d}  {name}")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+
+
+def _zou_version(url: str) -> str | None:
+    with urllib.request.urlopen(url.rstrip("/") + "/", timeout=10) as answer:
+        return json.load(answer).get("version")
+
+
+def versions(zou: kitsu_seed.Zou) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "kitsu_publish": kitsu_publish.__version__,
+        "gazu": gazu.__version__,
+        "pyblish": pyblish.__version__,
+    }
+    with contextlib.suppress(Exception):
+        found["zou"] = _zou_version(zou.url)
+    with contextlib.suppress(Exception):
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        found["git"] = head.stdout.strip() or None
+    return found
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Requests and wall time of real publishes against a naive baseline."
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated, from: {', '.join(SCENARIOS)} (default: all)",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    wanted = [name.strip() for name in args.scenarios.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in SCENARIOS]
+    if unknown or not wanted:
+        parser.error(f"unknown scenario(s) {unknown}: choose from {', '.join(SCENARIOS)}")
+
+    began = time.monotonic()
+    zou = start_zou()
+    admin = zou.client()
+    results: list[Result] = []
+    skipped: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="kitsu-bench-") as tmp:
+        work = Path(tmp)
+        settings = work / "kitsu.toml"
+        settings.write_text(SETTINGS, encoding="utf-8")
+
+        # warm up both sides (imports, connections, the server's caches); not measured
+        warm_scenario = Scenario("warm-up", 1, 1, reps=((0.0, (1, 1)),))
+        warm = seed(admin, "warm-up", 1)
+        run_scenario(warm_scenario, warm, zou, settings, quick=True)
+
+        for name in wanted:
+            scenario = SCENARIOS[name]
+            media: list[str] = []
+            if scenario.review:
+                reason, media = review_skip_reason(work)
+                if reason is not None:
+                    skipped[name] = reason
+                    progress(f"{name}: skipped: {reason}")
+                    continue
+            progress(f"{name}: seeding {scenario.tasks} tasks")
+            production = seed(admin, name, scenario.tasks)
+            results.extend(run_scenario(scenario, production, zou, settings, args.quick, media))
+
+    with contextlib.suppress(Exception):
+        gazu.log_out(client=admin)
+    took = time.monotonic() - began
+    now = datetime.datetime.now(datetime.timezone.utc)
+    info = machine()
+    header = (
+        f"{now:%Y-%m-%d %H:%M} UTC, {info['cpu']} ({info['cpus']} CPUs), "
+        f"Python {info['python']}, benchmark took {took:.0f} s"
+    )
+    print(header)
+    print()
+    print(table(results))
+    print()
+    print(breakdown(results))
+    for name, reason in skipped.items():
+        print(f"\n{name}: skipped: {reason}")
+    if args.json:
+        document = {
+            "date": now.isoformat(timespec="seconds"),
+            "machine": info,
+            "versions": versions(zou),
+            "latency_each_way_s": LATENCY_EACH_WAY,
+            "quick": args.quick,
+            "seconds_total": round(took, 1),
+            "results": [r.as_dict() for r in results],
+            "skipped": skipped,
+        }
+        Path(args.json).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"publish_bench: {exc}", file=sys.stderr)
+        sys.exit(1)
