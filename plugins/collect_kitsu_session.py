@@ -4,9 +4,9 @@ from kitsu_publish import flow
 
 
 class CollectKitsuSession(pyblish.api.ContextPlugin):
-    """Find which instances go to Kitsu and log in to Kitsu for them."""
+    """Find which products go to Kitsu, and log in to Kitsu for them."""
 
-    label = "Kitsu Session"
+    label = "Kitsu: log in"
     order = pyblish.api.CollectorOrder + 0.46
 
     def process(self, context):

@@ -1,17 +1,18 @@
 import pyblish.api
 
-from kitsu_publish import flow
+from kitsu_publish import actions, flow
 
 
 class IntegrateKitsuNote(pyblish.api.ContextPlugin):
-    """Post one comment per Kitsu task, changing its status when the rules allow.
+    """Post your comment to each Kitsu task, changing its status when the studio's rules allow.
 
-    Runs after the studio's own integrators, and posts nothing if any earlier step of
-    the publish failed. Set KITSU_PUBLISH_DRY_RUN=1 to only log what would be posted.
+    Runs last, after your files were published, and posts nothing if anything before
+    it failed.
     """
 
-    label = "Kitsu Note"
+    label = "Kitsu: post note"
     order = pyblish.api.IntegratorOrder + 0.4
+    actions = [actions.OpenTaskInKitsu]  # noqa: RUF012 (pyblish reads a list)
 
     def process(self, context):
         flow.integrate_notes(context, self.log)

@@ -4,13 +4,12 @@ from kitsu_publish import flow
 
 
 class ValidateKitsuConnection(pyblish.api.ContextPlugin):
-    """Kitsu settings are valid and Kitsu is reachable with your login.
+    """Kitsu can be reached and accepts your login.
 
-    If this fails, check the message: a settings file problem is for your TD; a login
-    or server problem may need KITSU_SERVER, KITSU_LOGIN/KITSU_PWD or KITSU_TOKEN.
+    If this fails, the message says what is wrong and who can fix it; nothing is posted.
     """
 
-    label = "Kitsu Connection"
+    label = "Kitsu: check connection"
     order = pyblish.api.ValidatorOrder
 
     def process(self, context):

@@ -1,17 +1,18 @@
 import pyblish.api
 
-from kitsu_publish import flow
+from kitsu_publish import actions, flow
 
 
 class ValidateKitsuReview(pyblish.api.ContextPlugin):
-    """The review files of this publish can go on the Kitsu note.
+    """Your review files (playblasts, renders) can go on the Kitsu note.
 
     Each file exists, can be read, is a picture, a movie or a file Kitsu keeps, and is
-    not too big; a wanted revision number is still free.
+    not too big; nothing is posted otherwise.
     """
 
-    label = "Kitsu Review Files"
+    label = "Kitsu: check review files"
     order = pyblish.api.ValidatorOrder + 0.03
+    actions = [actions.OpenTaskInKitsu]  # noqa: RUF012 (pyblish reads a list)
 
     def process(self, context):
         flow.validate_review(context, self.log)

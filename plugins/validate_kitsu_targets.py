@@ -1,17 +1,18 @@
 import pyblish.api
 
-from kitsu_publish import flow
+from kitsu_publish import actions, flow
 
 
 class ValidateKitsuTargets(pyblish.api.InstancePlugin):
-    """This instance's Kitsu task exists.
+    """This product's Kitsu task exists and you can see it.
 
-    The task comes from kitsuTaskId, or from kitsuProject, kitsuEntity and
-    kitsuTaskType (on the instance, the context or in the environment).
+    If this fails, check the task named in the message (a typo in a task type or shot
+    name is the usual cause); nothing is posted.
     """
 
-    label = "Kitsu Task"
+    label = "Kitsu: check task"
     order = pyblish.api.ValidatorOrder + 0.01
+    actions = [actions.OpenTaskInKitsu]  # noqa: RUF012 (pyblish reads a list)
 
     def process(self, instance):
         flow.validate_target(instance, self.log)

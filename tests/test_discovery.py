@@ -99,3 +99,16 @@ def test_discovery_imports_neither_gazu_nor_jinja2():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_every_plugin_has_its_own_label_an_artist_can_read():
+    kitsu_publish.register()
+    plugins = pyblish.api.discover()
+    labels = [p.label for p in plugins]
+
+    assert len(set(labels)) == len(labels), labels
+    assert all(label.startswith("Kitsu: ") for label in labels), labels
+    for plugin in plugins:  # artist docstrings: the TD details live in the docs
+        doc = plugin.__doc__ or ""
+        assert doc.strip(), plugin.__name__
+        assert not any(word in doc for word in ("KITSU_", "kitsuTask", "integrator")), doc

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from . import actions as actions_mod
 from . import plan as plan_mod
 from . import previews
 from . import review as review_mod
@@ -88,7 +89,9 @@ def collect_settings(context: Any, log: logging.Logger) -> None:
         settings = settings_mod.load()
     except KitsuPublishError as exc:
         context.data[SETTINGS_ERROR] = exc
-        log.warning("Kitsu settings not usable: %s", exc)
+        # One message per problem: the validator says it (a failed collector is easy
+        # to miss in a publisher, and does not stop the publish).
+        log.debug("Kitsu settings not usable (reported in validation): %s", exc)
         return
     context.data[SETTINGS] = settings
     log.debug("Kitsu settings from %s", settings.source)
@@ -120,7 +123,7 @@ def collect_session(context: Any, log: logging.Logger) -> None:
         session = kitsu.connect(settings)
     except KitsuPublishError as exc:
         context.data[SESSION_ERROR] = exc
-        log.warning("Kitsu connection failed: %s", exc)
+        log.debug("Kitsu connection failed (reported in validation): %s", exc)
         return
     context.data[SESSION] = session
     _close_when_done()
@@ -185,6 +188,8 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
     session = context.data.get(SESSION)
     if session is None:
         return
+    from . import kitsu
+
     with session.step("finding the Kitsu tasks"):
         for instance in _targeted(context):
             target = instance.data.get(TARGET)
@@ -194,10 +199,11 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
                 task = session.resolve(target, _name(instance))
             except KitsuPublishError as exc:
                 instance.data[TARGET_ERROR] = exc
-                log.warning("%s", exc)
+                log.debug("Kitsu task not found (reported in validation): %s", exc)
                 continue
             instance.data[TASK] = dict(task.data)
             instance.data[TASK_INFO] = task
+            instance.data[actions_mod.TASK_URL] = kitsu.task_url(session.url, task.data)
             log.info("%s -> Kitsu task %s", _name(instance), _where(task))
 
 
@@ -257,6 +263,12 @@ def validate_note(context: Any, log: logging.Logger) -> None:
             refusal = session.preflight(task, note.decision.status_after)
             if refusal is not None:
                 refusals.append(refusal.message)
+                if refusal.reason == "status":
+                    project = str(task.data.get("project_id") or "")
+                    context.data[actions_mod.SETTABLE] = [
+                        f"{s.get('name')} ({s.get('short_name')})"
+                        for s in session.settable_statuses(project)
+                    ]
     if refusals:
         raise PermissionRefused(" ".join(dict.fromkeys(refusals)) + " Nothing was posted.")
 
@@ -356,10 +368,29 @@ def _integrate_one(
         attempts=posted.attempts,
         reconciled=posted.reconciled,
     )
-    for instance in _instances_of(context, note.members):
+    instances = _instances_of(context, note.members)
+    for instance in instances:
         instance.data[COMMENT] = dict(posted.comment)
-    log.info("Posted to Kitsu: %s (%s)", note.summary(), note.decision.reason)
+    log.info("Posted to Kitsu: %s", _posted_line(session, note))
+    log.debug("%s: %s", task.label, note.decision.reason)
+    if instances and instances[0].data.get(actions_mod.TASK_URL):
+        log.info("  %s", instances[0].data[actions_mod.TASK_URL])
     return record
+
+
+def _posted_line(session: Any, note: plan_mod.NotePlan) -> str:
+    """One short line an artist reads: the task and its status, by display names."""
+
+    def name(short: str) -> str:
+        try:
+            return str(session.status(short).get("name") or short)
+        except KitsuPublishError:
+            return short
+
+    before, after = note.decision.status_before, note.decision.status_after
+    if before.lower() == after.lower():
+        return f"{note.task.label}, status kept: {name(before)}"
+    return f"{note.task.label}, {name(before)} -> {name(after)}"
 
 
 def _earlier_failures(context: Any) -> list[str]:

@@ -14,9 +14,10 @@ belongs to whoever gave it and is never logged out.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ from .plan import Target, TaskInfo
 from .settings import Settings
 from .transport import ENV_LOGIN, ENV_PASSWORD, ENV_SERVER, ENV_TOKEN, Transport, api_url
 
-__all__ = ["Posted", "Session", "api_url", "connect"]
+__all__ = ["Posted", "Session", "api_url", "connect", "task_url"]
 
 log = logging.getLogger("pyblish.kitsu_publish")
 
@@ -212,8 +213,9 @@ class Session:
         if found is None:
             known = ", ".join(sorted(self._statuses))
             raise StatusNotFound(
-                f"Kitsu has no task status with short name '{short_name}' "
-                f"(known: {known}); fix note_status_shortname in the settings"
+                f"Kitsu has no task status with short name '{short_name}'"
+                f"{_did_you_mean(short_name, self._statuses)} (known: {known}); ask your TD "
+                "to fix note_status_shortname in the settings"
             )
         return found
 
@@ -347,8 +349,13 @@ class Session:
             self._task_types = {t["name"].lower(): t for t in types}
         found = self._task_types.get(name.lower())
         if found is None:
-            known = ", ".join(sorted(t["name"] for t in self._task_types.values()))
-            raise TargetError(f"Kitsu has no task type '{name}' (known: {known})", instance)
+            names = sorted(t["name"] for t in self._task_types.values())
+            raise TargetError(
+                f"Kitsu has no task type '{name}'{_did_you_mean(name, names)} (known: "
+                f"{', '.join(names)}); fix the task type where the publish got it "
+                "(kitsuTaskType, your scene or the environment)",
+                instance,
+            )
         return found
 
     def _entity(self, project: dict[str, Any], path: str, instance: str) -> dict[str, Any]:
@@ -384,6 +391,7 @@ class Session:
         found = self._cached(key, f"looking up {kind} '{name}'", calls[kind])
         if not found:
             within = f" (in '{path}')" if path and path != name else ""
+            within += _did_you_mean(name, self._siblings(kind, args[:-1]))
             unseen = (
                 f" that {self.user} can see (not in its team?)"
                 if kind == "project" and self.person.get("role") != "admin"
@@ -391,6 +399,26 @@ class Session:
             )
             raise TargetError(f"Kitsu has no {kind} named '{name}'{within}{unseen}", instance)
         return found
+
+    def _siblings(self, kind: str, parents: list[str]) -> list[str]:
+        """Names of the other entities of that kind, for a "did you mean" (best effort)."""
+        import gazu
+
+        calls = {
+            "asset": lambda: gazu.asset.all_assets_for_project(parents[0], client=self.client),
+            "episode": lambda: gazu.shot.all_episodes_for_project(parents[0], client=self.client),
+            "sequence": lambda: gazu.shot.all_sequences_for_project(
+                parents[0], client=self.client
+            ),
+            "shot": lambda: gazu.shot.all_shots_for_sequence(parents[0], client=self.client),
+        }
+        if kind not in calls:
+            return []
+        try:
+            with self._calling(f"listing the {kind}s"):
+                return [str(e.get("name")) for e in calls[kind]() or () if e.get("name")]
+        except (KitsuError, TypeError, ValueError):
+            return []
 
     def _cached(self, key: tuple[str, ...], what: str, call: Any) -> Any:
         import gazu
@@ -462,6 +490,24 @@ class Session:
                 continue
             return dict(comment)
         return None
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    """ "; did you mean 'X'?" for a close match (case-insensitive), else nothing."""
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"; did you mean '{by_lower[close[0]]}'?" if close else ""
+
+
+def task_url(api: str, task: Mapping[str, Any]) -> str:
+    """The task's page in the Kitsu web app, from the API URL and the task dict."""
+    web = api[: -len("/api")] if api.endswith("/api") else api
+    project = task.get("project_id") or (task.get("project") or {}).get("id")
+    entity_type = str((task.get("entity_type") or {}).get("name") or "").lower()
+    section = "shots" if entity_type in ("shot", "sequence", "episode", "") else "assets"
+    episode = (task.get("episode") or {}).get("id") if section == "shots" else None
+    where = f"episodes/{episode}/" if episode else ""
+    return f"{web}/productions/{project}/{where}{section}/tasks/{task.get('id')}"
 
 
 def _task_info(full: Mapping[str, Any]) -> TaskInfo:

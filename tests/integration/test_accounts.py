@@ -10,6 +10,7 @@ integrator runs. docs/accounts.md has the same table.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -18,6 +19,8 @@ import kitsu_seed
 import pyblish.api
 import pytest
 from harness import Outcome, publish
+
+from kitsu_publish import actions
 
 
 def render(task_id: str, **data: Any) -> dict[str, Any]:
@@ -81,7 +84,7 @@ def assert_refused_in_validation(outcome: Outcome, admin: Any, task_id: str, plu
     return message
 
 
-def test_an_assigned_artist_posts_as_themselves(as_person, admin, production):
+def test_an_assigned_artist_posts_as_themselves(as_person, admin, production, zou):
     task = production.tasks["shot:Animation"]
     artist = as_person("user", project=production.project, assign=[task])
 
@@ -90,6 +93,15 @@ def test_an_assigned_artist_posts_as_themselves(as_person, admin, production):
     assert outcome.errors() == []
     assert authors(admin, task) == [(artist.id, "my shot")]
     assert kitsu_seed.status(admin, task) == "wfa"
+    # what the artist reads: the task, its status by display names, its page in Kitsu
+    posted = [r.getMessage() for r in outcome.records if r.name == "pyblish.IntegrateKitsuNote"]
+    label = f"{production.project} / SQ020/SH020 / Animation"
+    assert f"Posted to Kitsu: {label}, Todo -> Waiting For Approval" in posted
+    project_id = gazu.task.get_task(task, client=admin)["project_id"]
+    url = f"{zou.url[: -len('/api')]}/productions/{project_id}/shots/tasks/{task}"
+    assert outcome.context[0].data["kitsuTaskUrl"] == url
+    assert f"  {url}" in posted
+    assert actions.task_urls(outcome.context) == [url]
 
 
 def test_an_unassigned_artist_is_refused_in_validation(as_person, admin, production):
@@ -118,7 +130,7 @@ def test_an_artist_outside_the_team_cannot_even_see_the_task(as_person, admin, p
 
 
 def test_a_status_not_available_to_artists_is_refused_in_validation(
-    as_person, admin, production, settings_file
+    as_person, admin, production, settings_file, caplog
 ):
     task = production.tasks["shot:Animation"]
     short = f"sv{production.project[-6:]}"
@@ -138,6 +150,14 @@ def test_a_status_not_available_to_artists_is_refused_in_validation(
     assert f"the status '{short}'" in message
     assert "is not available to artists" in message
     assert "note_status_shortname" in message
+    # "Show statuses I can set", the action on the failed validator, lists the others
+    settable = outcome.context.data["kitsuSettableStatuses"]
+    assert "Waiting For Approval (wfa)" in settable
+    assert not any(f"({short})" in s for s in settable)
+    action = actions.ShowSettableStatuses()
+    with caplog.at_level(logging.INFO):
+        action.process(outcome.context, None)
+    assert "Waiting For Approval (wfa)" in caplog.text
 
 
 def test_a_supervisor_of_the_task_types_department_posts(as_person, admin, production):

@@ -114,11 +114,26 @@ def test_task_not_found_fails_validation_naming_the_instance_and_id(admin, produ
     ("entity", "task_type", "expected"),
     [
         ("Wolf", "Modeling", "no asset named 'Wolf'"),
+        ("Fxo", "Modeling", "no asset named 'Fxo'; did you mean 'Fox'?"),
         ("SQ020/SH999", "Animation", "no shot named 'SH999' (in 'SQ020/SH999')"),
+        (
+            "SQ020/SH02",
+            "Animation",
+            "no shot named 'SH02' (in 'SQ020/SH02'); did you mean 'SH020'?",
+        ),
         ("Fox", "Juggling", "no task type 'Juggling'"),
+        ("SQ020/SH020", "Lightning", "no task type 'Lightning'; did you mean 'Lighting'?"),
         ("Fox", "Animation", "'Fox' in project"),
     ],
-    ids=["unknown-asset", "unknown-shot", "unknown-task-type", "no-such-task"],
+    ids=[
+        "unknown-asset",
+        "asset-typo",
+        "unknown-shot",
+        "shot-typo",
+        "unknown-task-type",
+        "task-type-typo",
+        "no-such-task",
+    ],
 )
 def test_unresolvable_names_fail_validation(admin, production, entity, task_type, expected):
     task_id = production.tasks["asset:Modeling"]
