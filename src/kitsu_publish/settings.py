@@ -2,13 +2,18 @@
 
 Two shapes are read:
 
-- our own file (TOML or JSON) with the tables ``[kitsu]`` and ``[IntegrateKitsuNote]``;
+- our own file (TOML or JSON) with the tables ``[kitsu]``, ``[IntegrateKitsuNote]`` and
+  ``[IntegrateKitsuReview]``;
   unknown keys, wrong types and bad enum values are errors naming the file and the
   dotted key;
 - an AYON/OpenPype settings export (JSON with ``publish.IntegrateKitsuNote``, optionally
   under a top-level ``kitsu`` table): other plugins' sections and the generic plugin
   keys are accepted, the old ``family_requirements`` list is read, and the comment
   template is legacy ``{key}`` syntax.
+
+Every key is declared once, in the key definitions below (name, type, default, enum or
+bounds, description): the loader reads them, and :func:`json_schema` turns them into the
+JSON Schema shipped as ``settings.schema.json`` (``kitsu-publish schema``).
 
 Whatever the file holds, loading either returns :class:`Settings` or raises
 :class:`SettingsError`: the file must be a regular file of at most
@@ -28,9 +33,9 @@ import os
 import stat
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import SettingsError, shorten
 
@@ -43,10 +48,13 @@ __all__ = [
     "ENV_SETTINGS",
     "MAX_DEPTH",
     "MAX_SETTINGS_BYTES",
+    "SCHEMA_FILE",
     "CommentTemplate",
     "Condition",
     "ReviewSettings",
     "Settings",
+    "json_schema",
+    "json_schema_text",
     "load",
     "load_file",
     "parse",
@@ -58,6 +66,7 @@ EQUAL = "equal"
 NOT_EQUAL = "not_equal"
 CONDITIONS = (EQUAL, NOT_EQUAL)
 SYNTAXES = ("jinja", "legacy")
+REVISIONS = ("auto", "version")
 DEFAULTS_SOURCE = "<default settings>"
 
 MAX_SETTINGS_BYTES = 1024 * 1024
@@ -66,7 +75,6 @@ MAX_DEPTH = 32
 """The deepest nesting of tables and lists accepted in decoded settings data."""
 MIN_INTEGER = -(2**63)
 MAX_INTEGER = 2**63 - 1
-"""Integers must fit in 64 bits: TOML requires it; JSON files get the same rule."""
 
 
 @dataclass(frozen=True)
@@ -77,28 +85,530 @@ class Condition:
     value: str
 
 
+# --- the keys: one declarative definition ---------------------------------------------
+#
+# Every key of every table is declared once, below: its name, type, default, enum or
+# bounds, and description. The loader walks these definitions (``_Table.read``), and
+# :func:`json_schema` generates the JSON Schema of the file from the same objects; the
+# settings reference page of the documentation is generated from that schema. To add a
+# key: declare it here and add its field to the dataclass it fills.
+
+OWN = "own"
+EXPORT = "export"
+
+
+class _Same:
+    """The ``export_default`` of a key that has the same default in an export."""
+
+
+_SAME: Any = _Same()
+
+
+class _Key:
+    """One settings key: how the loader reads it and how JSON Schema describes it.
+
+    ``field`` is the attribute of the dataclass it fills (its name when not given; None
+    for a key that is accepted and ignored); ``only`` limits the key to our own files
+    (``"own"``) or to AYON/OpenPype exports (``"export"``); where the key is not
+    allowed, or is absent, its field gets ``default`` (``export_default`` in an export).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        *,
+        default: Any = None,
+        export_default: Any = _SAME,
+        field: str | _Same | None = _SAME,
+        only: str | None = None,
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.default = default
+        self.export_default = default if export_default is _SAME else export_default
+        self.field: str | None = name if isinstance(field, _Same) else field
+        self.only = only
+
+    def allowed(self, export: bool) -> bool:
+        return self.only is None or self.only == (EXPORT if export else OWN)
+
+    def default_for(self, export: bool) -> Any:
+        return self.export_default if export else self.default
+
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> Any:
+        raise NotImplementedError
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def schema(self, export: bool) -> dict[str, Any]:
+        """This key's JSON Schema: its type, bounds and enum, description, default."""
+        result: dict[str, Any] = {"description": self.description}
+        result.update(self.type_schema(export))
+        default = _json_value(self.default_for(export))
+        if default is not None and self.field is not None:
+            result["default"] = default
+        return result
+
+
+def _json_value(value: Any) -> Any:
+    """A default as JSON shows it: whole floats as integers, tuples as lists."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+class _Boolean(_Key):
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> bool:
+        return reader.boolean(value, key)
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+class _Text(_Key):
+    """A string; ``non_empty``: not blank, and stripped; ``nullable``: JSON null is absent."""
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        *,
+        non_empty: bool = False,
+        strip: bool = False,
+        empty_is_none: bool = False,
+        nullable: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(name, description, **options)
+        self.non_empty = non_empty
+        self.strip = strip or non_empty
+        self.empty_is_none = empty_is_none
+        self.nullable = nullable
+
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> str | None:
+        if value is None and self.nullable:
+            return self.default_for(export)
+        text = reader.string(value, key, non_empty=self.non_empty)
+        if self.strip:
+            text = text.strip()
+        return (text or None) if self.empty_is_none else text
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        result: dict[str, Any] = {"type": ["string", "null"] if self.nullable else "string"}
+        if self.non_empty:
+            result["pattern"] = r"\S"  # what str.strip() leaves must not be empty
+        return result
+
+
+class _Choice(_Key):
+    def __init__(self, name: str, description: str, values: Sequence[str], **options: Any):
+        super().__init__(name, description, **options)
+        self.values = tuple(values)
+
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> str:
+        return reader.choice(value, key, self.values)
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.values)}
+
+
+class _Seconds(_Key):
+    """A number of seconds, more than 0 and at most ``maximum``; read as a float."""
+
+    maximum = 600
+
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> float:
+        return reader.seconds(value, key, self.maximum)
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        return {"type": "number", "exclusiveMinimum": 0, "maximum": self.maximum}
+
+
+class _Frame(_Key):
+    """A frame number: an integer, 1 or more (and, as every integer, at most 64 bits)."""
+
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise reader.expected(value, key, "a frame number (1 or more)")
+        return value
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        return {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}
+
+
+class _Ignored(_Key):
+    """A key that is accepted with any value and not read (AYON's generic plugin keys)."""
+
+    def __init__(self, name: str, description: str, **options: Any) -> None:
+        super().__init__(name, description, field=None, **options)
+
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> None:
+        return None
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        return {}
+
+
+class _Conditions(_Key):
+    """A list of ``{condition, <value key>}`` tables -> a tuple of :class:`Condition`.
+
+    With several value keys (an export's ``family_requirements``: ``family`` or
+    ``product_type``), the first one present is read.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        value_keys: Sequence[str],
+        value_description: str,
+        **options: Any,
+    ) -> None:
+        super().__init__(name, description, default=(), **options)
+        self.value_keys = tuple(value_keys)
+        self.value_description = value_description
+
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> tuple[Condition, ...]:
+        return reader.conditions(value, key, self.value_keys)
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        condition = {
+            "description": "'equal': an allow-list entry; 'not_equal': a deny-list entry",
+            "type": "string",
+            "enum": list(CONDITIONS),
+        }
+        value = {"description": self.value_description, "type": "string", "pattern": r"\S"}
+        item: dict[str, Any] = {
+            "type": "object",
+            "properties": {"condition": condition},
+            "required": ["condition"],
+            "additionalProperties": False,
+        }
+        first, *others = self.value_keys
+        if not others:
+            item["properties"][first] = value
+            item["required"].append(first)
+            return {"type": "array", "items": item}
+        # several value keys: the first one present is read, and must be a non-blank string
+        rule: dict[str, Any] = {}
+        for name in reversed(self.value_keys):
+            item["properties"][name] = {"description": self.value_description}
+            check = {"required": [name], "properties": {name: value}}
+            rule = {"if": {"required": [name]}, "then": check, "else": rule} if rule else check
+        item["allOf"] = [rule]
+        return {"type": "array", "items": item}
+
+
+class _Table(_Key):
+    """A table of keys. ``build`` makes its value from the fields of its keys; without
+    ``build`` its fields go into the table around it (``[kitsu]`` into :class:`Settings`).
+    ``refuse``: credential keys, refused with their own message.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        keys: Sequence[_Key],
+        *,
+        build: Callable[..., Any] | None = None,
+        refuse: Sequence[str] = (),
+        **options: Any,
+    ) -> None:
+        options.setdefault("field", name if build else None)
+        super().__init__(name, description, **options)
+        self.keys = tuple(keys)
+        self.build = build
+        self.refuse = tuple(refuse)
+
+    def key(self, name: str) -> _Key:
+        return next(k for k in self.keys if k.name == name)
+
+    def read(self, reader: _Reader, value: Any, key: str, export: bool) -> Any:
+        """The table's fields (or its built value); a missing or null table is empty."""
+        table = {} if value is None else reader.table(value, key)
+        _refuse_credentials(reader, table, key, self.refuse)
+        allowed = [k for k in self.keys if k.allowed(export)]
+        reader.check_keys(table, key, [k.name for k in allowed])
+        values: dict[str, Any] = {}
+        for item in self.keys:
+            if not item.allowed(export):
+                value = item.default_for(export)
+            elif isinstance(item, _Table) or item.name in table:
+                value = item.read(reader, table.get(item.name), _join(key, item.name), export)
+            else:
+                value = item.default_for(export)
+            if isinstance(item, _Table) and item.build is None:
+                for name, part in value.items():
+                    _add_field(values, name, part)
+            elif item.field is not None:
+                _add_field(values, item.field, value)
+        return values if self.build is None else self.build(**values)
+
+    def type_schema(self, export: bool) -> dict[str, Any]:
+        return {
+            "type": ["object", "null"],
+            "properties": {k.name: k.schema(export) for k in self.keys if k.allowed(export)},
+            "additionalProperties": False,
+        }
+
+
+def _add_field(values: dict[str, Any], name: str, value: Any) -> None:
+    """Two keys filling one field (product_type_requirements, family_requirements) add up."""
+    if isinstance(value, tuple) and isinstance(values.get(name), tuple):
+        values[name] = values[name] + value
+    else:
+        values[name] = value
+
+
+_SECONDS_RANGE = "seconds, more than 0 and at most 600"
+
+KITSU_TABLE = _Table(
+    "kitsu",
+    "The Kitsu server and the time limits of every request to it. Credentials never "
+    "belong here: set KITSU_LOGIN and KITSU_PWD, or KITSU_TOKEN, in the environment.",
+    [
+        _Text(
+            "server",
+            "The Kitsu API URL, with or without /api (https://kitsu.example.com/api). "
+            "KITSU_SERVER wins when set. Default: none (KITSU_SERVER must then be set).",
+            nullable=True,
+            empty_is_none=True,
+        ),
+        _Seconds(
+            "connect_timeout",
+            f"HTTP connect timeout of every request to Kitsu ({_SECONDS_RANGE}).",
+            default=5.0,
+        ),
+        _Seconds(
+            "read_timeout",
+            "HTTP read timeout of every request: the time waiting for the server to answer "
+            f"({_SECONDS_RANGE}).",
+            default=30.0,
+        ),
+        _Seconds(
+            "request_timeout",
+            "Wall-clock deadline of one request, from the first byte sent to the last byte "
+            "read, retries included: a server that trickles its answer is cut off here "
+            f"({_SECONDS_RANGE}).",
+            default=60.0,
+        ),
+        _Seconds(
+            "step_timeout",
+            "Budget of all Kitsu requests of one publish step: logging in, finding the "
+            f"tasks, checking the notes, posting them ({_SECONDS_RANGE}).",
+            default=300.0,
+        ),
+    ],
+    refuse=("password", "pwd", "token", "login", "user", "email"),
+)
+
+STATUS_CONDITIONS_TABLE = _Table(
+    "status_change_conditions",
+    "When the status changes: conditions on the task's current status and on the "
+    "product types published to the task. Several 'equal' entries form an allow-list "
+    "(any of them), several 'not_equal' entries a deny-list (none of them).",
+    [
+        _Conditions(
+            "status_conditions",
+            "Conditions on the task's current status short name.",
+            ["short_name"],
+            "A task status short name (compared case-insensitively, surrounding spaces ignored).",
+        ),
+        _Conditions(
+            "product_type_requirements",
+            "Conditions on the product types of the instances published to the task: "
+            "the status changes when at least one of them passes.",
+            ["product_type"],
+            "A product type (compared case-insensitively, surrounding spaces ignored).",
+        ),
+        _Conditions(
+            "family_requirements",
+            "AYON/OpenPype exports only: the older name of product_type_requirements "
+            "(items with 'family' or 'product_type'), read together with it.",
+            ["family", "product_type"],
+            "A product type (family); the first of 'family' and 'product_type' present is read.",
+            field="product_type_requirements",
+            only=EXPORT,
+        ),
+    ],
+)
+
+TEMPLATE_TABLE = _Table(
+    "custom_comment_template",
+    "The comment template. Disabled: the comment is the artists' comments (distinct "
+    "ones, joined by a blank line).",
+    [
+        _Boolean(
+            "enabled",
+            "Render the comment from comment_template; false: post the artists' comments.",
+            default=False,
+        ),
+        _Text(
+            "comment_template",
+            "The template: Jinja ({{ comment }}) or, with syntax = 'legacy' and in "
+            "AYON/OpenPype exports, {key} placeholders ({comment}). Rendered once per task "
+            "during validation.",
+            default="{{ comment }}",
+            export_default="{comment}",
+            field="text",
+        ),
+        _Choice(
+            "syntax",
+            "Template syntax: 'jinja' (a sandbox, undefined names are errors) or 'legacy' "
+            "({key} placeholders, a missing key renders empty with a warning). Exports "
+            "always use 'legacy' and may not set it.",
+            SYNTAXES,
+            default="jinja",
+            export_default="legacy",
+            only=OWN,
+        ),
+    ],
+    build=lambda **fields: CommentTemplate(**fields),
+    field="template",
+)
+
+NOTE_TABLE = _Table(
+    "IntegrateKitsuNote",
+    "The note posted to each Kitsu task: whether the status changes, and the text.",
+    [
+        _Boolean(
+            "enabled",
+            "false: the Kitsu plugins do nothing: no target lookup, no login, no "
+            "validation, nothing posted.",
+            default=True,
+        ),
+        _Boolean(
+            "set_status_note",
+            "Change the task status when the conditions allow; false: post the comment "
+            "with the current status.",
+            default=True,
+        ),
+        _Text(
+            "note_status_shortname",
+            "Short name of the status to set (surrounding spaces are stripped). Checked "
+            "against Kitsu, case-insensitively, in validation when set_status_note is true.",
+            default="wfa",
+            non_empty=True,
+        ),
+        STATUS_CONDITIONS_TABLE,
+        TEMPLATE_TABLE,
+        _Boolean(
+            "note_per_instance",
+            "true: one comment per instance instead of one per task (the older behaviour).",
+            default=False,
+        ),
+        _Ignored(
+            "optional",
+            "AYON/OpenPype exports only: a generic plugin key, accepted and ignored.",
+            only=EXPORT,
+        ),
+        _Ignored(
+            "active",
+            "AYON/OpenPype exports only: a generic plugin key, accepted and ignored.",
+            only=EXPORT,
+        ),
+    ],
+)
+
+REVIEW_TABLE = _Table(
+    "IntegrateKitsuReview",
+    "Review media (movies, pictures) uploaded onto the posted note.",
+    [
+        _Boolean(
+            "enabled",
+            "Check and upload each note's review media onto its comment; false: no media "
+            "are checked or uploaded (the notes are still posted).",
+            default=True,
+        ),
+        _Boolean(
+            "normalize_movie",
+            "Let Kitsu re-encode movies to its review format; false sends normalize=false.",
+            default=True,
+        ),
+        _Choice(
+            "revision",
+            "The preview revision: 'auto' (Kitsu numbers it) or 'version' (the published "
+            "version of the task's first instance; a revision the task already has fails "
+            "validation).",
+            REVISIONS,
+            default="auto",
+        ),
+        _Boolean(
+            "set_thumbnail",
+            "Make the first preview the thumbnail of the task's entity.",
+            default=False,
+        ),
+        _Frame(
+            "thumbnail_frame",
+            "With set_thumbnail: the frame of a movie to use (1 or more). Default: none.",
+        ),
+        _Text(
+            "add_to_playlist",
+            "A playlist name template (Jinja, like the comment template), e.g. "
+            "'{{ date }} dailies': the entity with its preview is added to that playlist "
+            "of the project, made when missing. Variables: date (YYYY-MM-DD), project, "
+            "entity, task_type, version, user. Surrounding spaces are stripped; empty: no "
+            "playlist.",
+            default="",
+            strip=True,
+        ),
+    ],
+    build=lambda **fields: ReviewSettings(**fields),
+    field="review",
+)
+
+#: Our own file: the top-level tables.
+SETTINGS_FILE = _Table(
+    "",
+    "kitsu-publish settings",
+    [KITSU_TABLE, NOTE_TABLE, REVIEW_TABLE],
+)
+
+#: An AYON/OpenPype export: ``server`` beside ``publish`` is read, and
+#: ``publish.IntegrateKitsuNote`` (the note table, export variant).
+EXPORT_SERVER = _Text(
+    "server",
+    "The Kitsu server URL (KITSU_SERVER wins when set).",
+    nullable=True,
+    empty_is_none=True,
+)
+EXPORT_REFUSED = ("password", "pwd", "token")
+
+
+def _default(table: _Table, name: str) -> Any:
+    return table.key(name).default
+
+
+# --- the values: defaults from the key definitions ----------------------------------------
+
+
 @dataclass(frozen=True)
 class CommentTemplate:
     """The custom comment template; ``enabled = False`` means the plain comment."""
 
-    enabled: bool = False
-    text: str = "{{ comment }}"
-    syntax: str = "jinja"
-
-
-REVISIONS = ("auto", "version")
+    enabled: bool = _default(TEMPLATE_TABLE, "enabled")
+    text: str = _default(TEMPLATE_TABLE, "comment_template")
+    syntax: str = _default(TEMPLATE_TABLE, "syntax")
 
 
 @dataclass(frozen=True)
 class ReviewSettings:
     """The ``[IntegrateKitsuReview]`` table: review media on the note's comment."""
 
-    enabled: bool = True
-    normalize_movie: bool = True
-    revision: str = "auto"  # "auto": Kitsu numbers it; "version": the published version
-    set_thumbnail: bool = False
-    thumbnail_frame: int | None = None
-    add_to_playlist: str = ""  # a playlist name template; empty: no playlist
+    enabled: bool = _default(REVIEW_TABLE, "enabled")
+    normalize_movie: bool = _default(REVIEW_TABLE, "normalize_movie")
+    revision: str = _default(REVIEW_TABLE, "revision")  # "auto" or "version"
+    set_thumbnail: bool = _default(REVIEW_TABLE, "set_thumbnail")
+    thumbnail_frame: int | None = _default(REVIEW_TABLE, "thumbnail_frame")
+    add_to_playlist: str = _default(REVIEW_TABLE, "add_to_playlist")  # empty: no playlist
+
+
+_CONDITIONS = STATUS_CONDITIONS_TABLE
 
 
 @dataclass(frozen=True)
@@ -106,18 +616,20 @@ class Settings:
     """Validated settings. Build with :func:`load`; every field has its documented default."""
 
     source: str = DEFAULTS_SOURCE
-    server: str | None = None
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    request_timeout: float = 60.0
-    step_timeout: float = 300.0
-    enabled: bool = True
-    set_status_note: bool = True
-    note_status_shortname: str = "wfa"
-    status_conditions: tuple[Condition, ...] = ()
-    product_type_requirements: tuple[Condition, ...] = ()
+    server: str | None = _default(KITSU_TABLE, "server")
+    connect_timeout: float = _default(KITSU_TABLE, "connect_timeout")
+    read_timeout: float = _default(KITSU_TABLE, "read_timeout")
+    request_timeout: float = _default(KITSU_TABLE, "request_timeout")
+    step_timeout: float = _default(KITSU_TABLE, "step_timeout")
+    enabled: bool = _default(NOTE_TABLE, "enabled")
+    set_status_note: bool = _default(NOTE_TABLE, "set_status_note")
+    note_status_shortname: str = _default(NOTE_TABLE, "note_status_shortname")
+    status_conditions: tuple[Condition, ...] = _default(_CONDITIONS, "status_conditions")
+    product_type_requirements: tuple[Condition, ...] = _default(
+        _CONDITIONS, "product_type_requirements"
+    )
     template: CommentTemplate = field(default_factory=CommentTemplate)
-    note_per_instance: bool = False
+    note_per_instance: bool = _default(NOTE_TABLE, "note_per_instance")
     review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
@@ -329,54 +841,15 @@ def _parse(data: Any, source: str, exports: bool) -> Settings:
     top = reader.table(data, "")
     export = _find_export(top) if exports else None
     if export is not None:
-        if "IntegrateKitsuNote" in top:
+        if NOTE_TABLE.name in top:
             raise SettingsError(
                 source,
-                "IntegrateKitsuNote",
+                NOTE_TABLE.name,
                 "this file is an AYON/OpenPype export (it has a 'publish' table) and also "
                 "has our own 'IntegrateKitsuNote' table; use one shape or the other",
             )
         return _parse_export(reader, top, *export)
-    reader.check_keys(top, "", ("kitsu", "IntegrateKitsuNote", "IntegrateKitsuReview"))
-    server, timeouts = _parse_connection(reader, top.get("kitsu"), "kitsu")
-    note = reader.optional_table(top, "IntegrateKitsuNote", "")
-    review = _parse_review(reader, reader.optional_table(top, "IntegrateKitsuReview", ""))
-    base = Settings(source=source, server=server, review=review)
-    return _parse_note(
-        reader,
-        note,
-        "IntegrateKitsuNote",
-        base=replace(base, **timeouts),  # type: ignore[arg-type]
-        export=False,
-    )
-
-
-_REVIEW_KEY = "IntegrateKitsuReview"
-
-
-def _parse_review(reader: _Reader, table: Mapping[str, Any]) -> ReviewSettings:
-    """The ``[IntegrateKitsuReview]`` table (see docs/review.md)."""
-    defaults = ReviewSettings()
-    reader.check_keys(table, _REVIEW_KEY, [f.name for f in fields(ReviewSettings)])
-    values: dict[str, Any] = {}
-    for name in ("enabled", "normalize_movie", "set_thumbnail"):
-        if name in table:
-            values[name] = reader.boolean(table[name], _join(_REVIEW_KEY, name))
-    if "revision" in table:
-        values["revision"] = reader.choice(
-            table["revision"], _join(_REVIEW_KEY, "revision"), REVISIONS
-        )
-    if "thumbnail_frame" in table:
-        frame = table["thumbnail_frame"]
-        key = _join(_REVIEW_KEY, "thumbnail_frame")
-        if isinstance(frame, bool) or not isinstance(frame, int) or frame < 1:
-            raise reader.expected(frame, key, "a frame number (1 or more)")
-        values["thumbnail_frame"] = frame
-    if "add_to_playlist" in table:
-        values["add_to_playlist"] = reader.string(
-            table["add_to_playlist"], _join(_REVIEW_KEY, "add_to_playlist")
-        ).strip()
-    return replace(defaults, **values)
+    return Settings(source=source, **SETTINGS_FILE.read(reader, top, "", export=False))
 
 
 def _check_structure(data: Any, source: str) -> None:
@@ -456,48 +929,20 @@ def _parse_export(
     reader: _Reader, top: Mapping[str, Any], addon: Mapping[str, Any], prefix: str
 ) -> Settings:
     for table, key in {id(top): (top, ""), id(addon): (addon, prefix)}.values():
-        _refuse_credentials(reader, table, key, ("password", "pwd", "token"))
+        _refuse_credentials(reader, table, key, EXPORT_REFUSED)
     publish_key = _join(prefix, "publish")
     publish = addon["publish"]
-    if "IntegrateKitsuNote" not in publish:
+    if NOTE_TABLE.name not in publish:
         raise SettingsError(
             reader.source,
             publish_key,
             "this AYON/OpenPype export has no 'IntegrateKitsuNote' section",
         )
-    server = addon.get("server")
-    if server is not None:
-        server = reader.string(server, _join(prefix, "server"))
-    note = reader.table(publish["IntegrateKitsuNote"], _join(publish_key, "IntegrateKitsuNote"))
-    return _parse_note(
-        reader,
-        note,
-        _join(publish_key, "IntegrateKitsuNote"),
-        base=Settings(source=reader.source, server=server or None),
-        export=True,
-    )
-
-
-#: The [kitsu] time limits, in seconds (see docs/reliability.md for what each bounds).
-_TIMEOUTS = ("connect_timeout", "read_timeout", "request_timeout", "step_timeout")
-
-
-def _parse_connection(
-    reader: _Reader, value: Any, key: str
-) -> tuple[str | None, dict[str, float]]:
-    defaults = Settings()
-    if value is None:
-        return None, {name: getattr(defaults, name) for name in _TIMEOUTS}
-    table = reader.table(value, key)
-    _refuse_credentials(reader, table, key, ("password", "pwd", "token", "login", "user", "email"))
-    reader.check_keys(table, key, ("server", *_TIMEOUTS))
-    server = table.get("server")
-    if server is not None:
-        server = reader.string(server, _join(key, "server"))
-    return server or None, {
-        name: reader.seconds(table.get(name, getattr(defaults, name)), key, name)
-        for name in _TIMEOUTS
-    }
+    server = EXPORT_SERVER.read(reader, addon.get("server"), _join(prefix, "server"), True)
+    note_key = _join(publish_key, NOTE_TABLE.name)
+    note = reader.table(publish[NOTE_TABLE.name], note_key)
+    fields = NOTE_TABLE.read(reader, note, note_key, export=True)
+    return Settings(source=reader.source, server=server, **fields)
 
 
 def _refuse_credentials(
@@ -512,79 +957,6 @@ def _refuse_credentials(
                 "credentials never belong in the settings file: remove the key and set "
                 "KITSU_LOGIN and KITSU_PWD, or KITSU_TOKEN, in the environment instead",
             )
-
-
-_NOTE_KEYS = (
-    "enabled",
-    "set_status_note",
-    "note_status_shortname",
-    "status_change_conditions",
-    "custom_comment_template",
-    "note_per_instance",
-)
-_EXPORT_ONLY_NOTE_KEYS = ("optional", "active")
-
-
-def _parse_note(
-    reader: _Reader, note: Mapping[str, Any], key: str, base: Settings, export: bool
-) -> Settings:
-    reader.check_keys(note, key, _NOTE_KEYS + (_EXPORT_ONLY_NOTE_KEYS if export else ()))
-    values: dict[str, Any] = {}
-    for name in ("enabled", "set_status_note", "note_per_instance"):
-        if name in note:
-            values[name] = reader.boolean(note[name], _join(key, name))
-    if "note_status_shortname" in note:
-        values["note_status_shortname"] = reader.string(
-            note["note_status_shortname"], _join(key, "note_status_shortname"), non_empty=True
-        ).strip()
-
-    conditions_key = _join(key, "status_change_conditions")
-    conditions = reader.optional_table(note, "status_change_conditions", key)
-    requirement_lists = ["product_type_requirements"]
-    if export:
-        requirement_lists.append("family_requirements")
-    reader.check_keys(conditions, conditions_key, ["status_conditions", *requirement_lists])
-    values["status_conditions"] = reader.conditions(
-        conditions.get("status_conditions", []),
-        _join(conditions_key, "status_conditions"),
-        ("short_name",),
-    )
-    product_requirements: list[Condition] = []
-    for list_name in requirement_lists:
-        product_requirements.extend(
-            reader.conditions(
-                conditions.get(list_name, []),
-                _join(conditions_key, list_name),
-                ("family", "product_type")
-                if list_name == "family_requirements"
-                else ("product_type",),
-            )
-        )
-    values["product_type_requirements"] = tuple(product_requirements)
-
-    template_key = _join(key, "custom_comment_template")
-    template = reader.optional_table(note, "custom_comment_template", key)
-    reader.check_keys(
-        template,
-        template_key,
-        ("enabled", "comment_template") if export else ("enabled", "comment_template", "syntax"),
-    )
-    default_template = CommentTemplate()
-    values["template"] = CommentTemplate(
-        enabled=reader.boolean(template.get("enabled", False), _join(template_key, "enabled")),
-        text=reader.string(
-            template.get("comment_template", "{comment}" if export else default_template.text),
-            _join(template_key, "comment_template"),
-        ),
-        syntax="legacy"
-        if export
-        else reader.choice(
-            template.get("syntax", default_template.syntax),
-            _join(template_key, "syntax"),
-            SYNTAXES,
-        ),
-    )
-    return replace(base, **values)
 
 
 # --- reading helpers ------------------------------------------------------------------
@@ -665,12 +1037,11 @@ class _Reader:
             raise self.fail(key, f"{value!r} is not one of {names}")
         return value
 
-    def seconds(self, value: Any, table_key: str, name: str) -> float:
-        key = _join(table_key, name)
+    def seconds(self, value: Any, key: str, maximum: int) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.expected(value, key, "a number of seconds")
-        if not 0 < value <= 600:
-            raise self.fail(key, f"expected seconds between 0 and 600, found {value}")
+        if not 0 < value <= maximum:
+            raise self.fail(key, f"expected seconds between 0 and {maximum}, found {value}")
         return float(value)
 
     def conditions(self, value: Any, key: str, value_keys: Sequence[str]) -> tuple[Condition, ...]:
@@ -690,3 +1061,78 @@ class _Reader:
             name = self.string(entry[present[0]], _join(item_key, present[0]), non_empty=True)
             result.append(Condition(condition, name.strip()))
         return tuple(result)
+
+
+# --- the JSON Schema of the file --------------------------------------------------------
+
+SCHEMA_FILE = Path(__file__).with_name("settings.schema.json")
+"""The JSON Schema shipped in the package (``kitsu-publish schema`` regenerates it)."""
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a settings file, from the key definitions above.
+
+    It accepts our own files and AYON/OpenPype exports. What it cannot say: an export is
+    read from ``.json`` files only; nesting deeper than ``MAX_DEPTH`` and integers beyond
+    64 bits are refused anywhere in the file, ignored sections included.
+    """
+    own = SETTINGS_FILE.type_schema(export=False)
+    own.update(type="object", title="kitsu-publish settings")
+    note = NOTE_TABLE.schema(export=True)
+    note["type"] = "object"  # required in an export, and not null
+    publish = {
+        "description": "The addon's publish plugins: IntegrateKitsuNote is read, other "
+        "plugins' sections are accepted and ignored.",
+        "type": "object",
+        "properties": {NOTE_TABLE.name: note},
+        "required": [NOTE_TABLE.name],
+    }
+    credentials = {name: False for name in EXPORT_REFUSED}  # never in a settings file
+    addon = {
+        "server": EXPORT_SERVER.schema(export=True),
+        "publish": publish,
+        **credentials,
+    }
+    export = {
+        "title": "AYON/OpenPype Kitsu addon settings export",
+        "type": "object",
+        "properties": {**addon, NOTE_TABLE.name: False},
+        "required": ["publish"],
+    }
+    nested_export = {
+        "title": "AYON/OpenPype settings export with a kitsu table",
+        "type": "object",
+        "properties": {
+            "kitsu": {
+                "description": "The Kitsu addon's settings.",
+                "type": "object",
+                "properties": addon,
+                "required": ["publish"],
+            },
+            "publish": {"not": {"type": "object"}},
+            NOTE_TABLE.name: False,
+            **credentials,
+        },
+        "required": ["kitsu"],
+    }
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$comment": "Generated from kitsu_publish/settings.py by `kitsu-publish schema`; "
+        "do not edit.",
+        "title": "kitsu-publish settings",
+        "description": "The studio settings of kitsu-publish (KITSU_PUBLISH_SETTINGS): our "
+        "own TOML or JSON file, or an AYON/OpenPype Kitsu settings export (JSON).",
+        "anyOf": [
+            {"$ref": "#/$defs/settings"},
+            {"$ref": "#/$defs/export"},
+            {"$ref": "#/$defs/nestedExport"},
+        ],
+        "$defs": {"settings": own, "export": export, "nestedExport": nested_export},
+    }
+
+
+def json_schema_text() -> str:
+    """:func:`json_schema` as the text of ``settings.schema.json``."""
+    return json.dumps(json_schema(), indent=2) + "\n"
