@@ -34,6 +34,7 @@ __all__ = [
     "StatusNotFound",
     "TargetError",
     "TemplateError",
+    "nothing_posted",
     "shorten",
 ]
 
@@ -105,3 +106,16 @@ class PostFailed(KitsuError):
     def __init__(self, message: str, outcome: str = "not posted") -> None:
         self.outcome = outcome  # "not posted" or "unknown"
         super().__init__(message)
+
+
+NOTHING_POSTED = "Nothing was posted to Kitsu."
+
+
+def nothing_posted(error: KitsuPublishError) -> KitsuPublishError:
+    """The same error, its message closed by "Nothing was posted to Kitsu." (validators)."""
+    if str(error).endswith(NOTHING_POSTED):
+        return error
+    copy = error.__class__.__new__(error.__class__)
+    copy.__dict__.update(error.__dict__)
+    Exception.__init__(copy, f"{error} {NOTHING_POSTED}")
+    return copy

@@ -22,7 +22,13 @@ from . import plan as plan_mod
 from . import previews
 from . import review as review_mod
 from . import settings as settings_mod
-from .errors import KitsuError, KitsuPublishError, PermissionRefused, PostFailed
+from .errors import (
+    KitsuError,
+    KitsuPublishError,
+    PermissionRefused,
+    PostFailed,
+    nothing_posted,
+)
 from .previews import ReviewFailed
 
 __all__ = [
@@ -224,9 +230,9 @@ def validate_connection(context: Any, log: logging.Logger) -> None:
         log.info("No instance targets Kitsu")
         return
     if SETTINGS_ERROR in context.data:
-        raise context.data[SETTINGS_ERROR]
+        raise nothing_posted(context.data[SETTINGS_ERROR])
     if SESSION_ERROR in context.data:
-        raise context.data[SESSION_ERROR]
+        raise nothing_posted(context.data[SESSION_ERROR])
     session = context.data.get(SESSION)
     if session is None:
         raise KitsuError(
@@ -242,7 +248,7 @@ def validate_target(instance: Any, log: logging.Logger) -> None:
     if not _active(instance) or (settings is not None and not settings.enabled):
         return
     if TARGET_ERROR in instance.data:
-        raise instance.data[TARGET_ERROR]
+        raise nothing_posted(instance.data[TARGET_ERROR])
     if TASK_INFO in instance.data:
         log.info("Kitsu task: %s", _where(instance.data[TASK_INFO]))
 
@@ -252,7 +258,13 @@ def validate_note(context: Any, log: logging.Logger) -> None:
     session = context.data.get(SESSION)
     if session is None:
         return
-    settings = context.data[SETTINGS]
+    try:
+        _check_notes(context, session, context.data[SETTINGS], log)
+    except KitsuPublishError as exc:
+        raise nothing_posted(exc) from None
+
+
+def _check_notes(context: Any, session: Any, settings: Any, log: logging.Logger) -> None:
     refusals = []
     with session.step("checking the notes"):
         if settings.set_status_note:
@@ -270,7 +282,7 @@ def validate_note(context: Any, log: logging.Logger) -> None:
                         for s in session.settable_statuses(project)
                     ]
     if refusals:
-        raise PermissionRefused(" ".join(dict.fromkeys(refusals)) + " Nothing was posted.")
+        raise PermissionRefused(" ".join(dict.fromkeys(refusals)))
 
 
 # --- integration ------------------------------------------------------------------------
@@ -536,7 +548,7 @@ def validate_review(context: Any, log: logging.Logger) -> None:
                     "version, or ask your TD to set revision = 'auto' in [IntegrateKitsuReview]"
                 )
     if problems:
-        raise ReviewFailed(" ".join(f"{p}." for p in problems) + " Nothing was posted.")
+        raise nothing_posted(ReviewFailed(" ".join(f"{p}." for p in problems)))
 
 
 def integrate_review(context: Any, log: logging.Logger) -> None:

@@ -50,6 +50,7 @@ def test_malformed_settings_file_fails_validation_naming_the_file(
     message = outcome.error_of("ValidateKitsuConnection")
     assert str(path) in message
     assert "not valid TOML" in message
+    assert message.endswith("Nothing was posted to Kitsu.")
     assert "IntegrateKitsuNote" not in outcome.ran()
     assert_nothing_posted(admin, task_id, outcome)
 
@@ -151,6 +152,7 @@ def test_unresolvable_names_fail_validation(admin, production, entity, task_type
     )
 
     assert expected in outcome.error_of("ValidateKitsuTargets")
+    assert outcome.error_of("ValidateKitsuTargets").endswith("Nothing was posted to Kitsu.")
     assert_nothing_posted(admin, task_id, outcome)
 
 
