@@ -122,8 +122,10 @@ class _Key:
         export_default: Any = _SAME,
         field: str | _Same | None = _SAME,
         only: str | None = None,
+        listed: bool = True,
     ) -> None:
         self.name = name
+        self.listed = listed  # named in "known keys here" messages
         self.description = description
         self.default = default
         self.export_default = default if export_default is _SAME else export_default
@@ -241,16 +243,20 @@ class _Frame(_Key):
 
 
 class _Ignored(_Key):
-    """A key that is accepted with any value and not read (AYON's generic plugin keys)."""
+    """A key that is accepted and not read: AYON's generic plugin keys (any value), an
+    editor's ``$schema`` (a string)."""
 
-    def __init__(self, name: str, description: str, **options: Any) -> None:
+    def __init__(self, name: str, description: str, kind: str = "", **options: Any) -> None:
         super().__init__(name, description, field=None, **options)
+        self.kind = kind  # the JSON type asked of the value ("": anything)
 
     def read(self, reader: _Reader, value: Any, key: str, export: bool) -> None:
+        if self.kind == "string":
+            reader.string(value, key)
         return None
 
     def type_schema(self, export: bool) -> dict[str, Any]:
-        return {}
+        return {"type": self.kind} if self.kind else {}
 
 
 class _Conditions(_Key):
@@ -333,7 +339,9 @@ class _Table(_Key):
         table = {} if value is None else reader.table(value, key)
         _refuse_credentials(reader, table, key, self.refuse)
         allowed = [k for k in self.keys if k.allowed(export)]
-        reader.check_keys(table, key, [k.name for k in allowed])
+        reader.check_keys(
+            table, key, [k.name for k in allowed], [k.name for k in allowed if k.listed]
+        )
         values: dict[str, Any] = {}
         for item in self.keys:
             if not item.allowed(export):
@@ -566,7 +574,18 @@ REVIEW_TABLE = _Table(
 SETTINGS_FILE = _Table(
     "",
     "kitsu-publish settings",
-    [KITSU_TABLE, NOTE_TABLE, REVIEW_TABLE],
+    [
+        KITSU_TABLE,
+        NOTE_TABLE,
+        REVIEW_TABLE,
+        _Ignored(
+            "$schema",
+            "The JSON Schema of this file, for editors (e.g. the path of "
+            "settings.schema.json); not read.",
+            kind="string",
+            listed=False,
+        ),
+    ],
 )
 
 #: An AYON/OpenPype export: ``server`` beside ``publish`` is read, and
@@ -1007,13 +1026,21 @@ class _Reader:
         value = parent.get(name)
         return {} if value is None else self.table(value, _join(key, name))
 
-    def check_keys(self, table: Mapping[str, Any], key: str, allowed: Sequence[str]) -> None:
+    def check_keys(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        allowed: Sequence[str],
+        listed: Sequence[str] | None = None,
+    ) -> None:
+        """Refuse unknown keys; the message lists ``listed`` (default: all allowed)."""
+        shown = list(allowed if listed is None else listed)
         for name in table:
             if name in allowed:
                 continue
-            hint = difflib.get_close_matches(_key_text(name), list(allowed), n=1, cutoff=0.6)
+            hint = difflib.get_close_matches(_key_text(name), shown, n=1, cutoff=0.6)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-            known = ", ".join(repr(a) for a in allowed)
+            known = ", ".join(repr(a) for a in shown)
             raise self.fail(
                 _join(key, _key_text(name)), f"unknown key (known keys here: {known}){suggestion}"
             )

@@ -321,6 +321,18 @@ def test_the_schema_rejects_the_invalid_settings_of_the_tests(data):
     assert schema_error(data) is not None, data
 
 
+def test_a_schema_key_for_editors_is_accepted_and_not_listed(tmp_path):
+    path = tmp_path / "studio.json"
+    path.write_text(json.dumps({"$schema": "./settings.schema.json", "kitsu": {}}))
+    assert settings.load_file(path).read_timeout == 30.0
+    assert schema_error({"$schema": "./settings.schema.json"}) is None
+    assert "'$schema'" not in str(loader_error({"kitsuu": {}}))
+    assert (
+        loader_error({"$schema": 3}) == "data.json: $schema: expected a string, found a number 3"
+    )
+    assert schema_error({"$schema": 3}) is not None
+
+
 def test_what_the_schema_cannot_know():
     # an export in a .toml file: the loader refuses it (exports are JSON), the schema
     # cannot see the file type
