@@ -467,6 +467,21 @@ def _check_stored(value: Any, what: str) -> None:
 _state = threading.local()
 
 
+def _tick() -> None:
+    """Check the render's clock from the sandbox's own hooks (calls, operators, joins).
+
+    The line tracer can be switched off behind our back: Python drops a thread's trace
+    function when it raises where the exception cannot propagate (a generator of an
+    earlier render closed by the garbage collector during this one). So the hooks
+    check the clock too, and put the tracer back for the frames still to come.
+    """
+    render = getattr(_state, "render", None)
+    if render is not None:
+        render.check()
+        if sys.gettrace() is None:
+            sys.settrace(render.trace)
+
+
 def _count(size: int) -> None:
     """Add ``size`` characters or items to the work of the render running in this thread."""
     render = getattr(_state, "render", None)
@@ -723,6 +738,7 @@ def _checked_join(join: Callable[[Any], str]) -> Callable[[Any], str]:
 
     @wraps(join)
     def joined(parts: Iterable[Any]) -> str:
+        _tick()
         items = list(parts)
         total = 0
         for item in items:
@@ -1040,11 +1056,21 @@ def _environment() -> Any:
         concat = staticmethod(_checked_join("".join))
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            _tick()
             _check_binop(operator, left, right)
             result = super().call_binop(context, operator, left, right)
             return _check_result(result, f"'{operator}'")
 
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            _tick()
+            return super().getattr(obj, attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            _tick()
+            return super().getitem(obj, argument)
+
         def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+            _tick()
             result = _format_call(self, obj, args, kwargs)
             if result is None:
                 args, kwargs = _check_call(self, obj, args, kwargs)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -544,3 +545,27 @@ def test_a_macro_with_a_loop_called_in_two_loops_is_allowed():
         {"xs": [[[1, 2], [3]]]},
     )
     assert text == "12,3,"
+
+
+def test_the_render_clock_holds_even_when_python_dropped_the_tracer():
+    """Python drops a thread's trace function when it raises where nothing can catch it
+    (a generator of an earlier render closed by the garbage collector); the sandbox's
+    hooks check the clock too, so the render still stops. Run in a subprocess, so that a
+    regression fails here instead of hanging the suite."""
+    code = (
+        "import sys, time\n"
+        "from kitsu_publish import template\n"
+        "from kitsu_publish.errors import TemplateError\n"
+        "sys.settrace = lambda function: None  # the tracer never gets installed\n"
+        "text = '{% for x in [1, 2] recursive %}{% if loop.depth < 40 %}'"
+        " '{{ loop([1, 2]) }}{% endif %}{% endfor %}'\n"
+        "start = time.perf_counter()\n"
+        "try:\n"
+        "    template.render(text, 'jinja', {})\n"
+        "except TemplateError as exc:\n"
+        "    print('stopped', round(time.perf_counter() - start, 1), exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.stdout.startswith("stopped"), done.stdout + done.stderr
+    assert "render time" in done.stdout
+    assert float(done.stdout.split()[1]) < SECONDS
