@@ -300,9 +300,10 @@ class _Conditions(_Key):
             item["required"].append(first)
             return {"type": "array", "items": item}
         # several value keys: the first one present is read, and must be a non-blank string
+        for name in self.value_keys:
+            item["properties"][name] = {"description": self.value_description}
         rule: dict[str, Any] = {}
         for name in reversed(self.value_keys):
-            item["properties"][name] = {"description": self.value_description}
             check = {"required": [name], "properties": {name: value}}
             rule = {"if": {"required": [name]}, "then": check, "else": rule} if rule else check
         item["allOf"] = [rule]
