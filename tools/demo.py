@@ -1,4 +1,5 @@
-"""The demo publish: three instances of one shot task, one comment, status todo -> wfa.
+"""The demo publish: three instances of one shot task, one comment, status todo -> wfa,
+with the settings example of the README.
 
 Run by tools/demo.sh, which starts the server and sets ZOU_URL and the admin login.
 """
@@ -19,28 +20,14 @@ import kitsu_publish
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kitsu_seed
 
-SETTINGS = '''
-[IntegrateKitsuNote]
-set_status_note = true
-note_status_shortname = "wfa"
+README = Path(__file__).resolve().parents[1] / "README.md"
 
-[[IntegrateKitsuNote.status_change_conditions.status_conditions]]
-condition = "not_equal"
-short_name = "done"
 
-[[IntegrateKitsuNote.status_change_conditions.product_type_requirements]]
-condition = "not_equal"
-product_type = "workfile"
-
-[IntegrateKitsuNote.custom_comment_template]
-enabled = true
-comment_template = """{{ comment }}
-
-| product | version |
-|--|--|
-{% for i in instances %}| {{ i.name | md }} | v{{ '%03d' % i.version }} |
-{% endfor %}"""
-'''
+def readme_settings() -> str:
+    """The settings example of the README, verbatim: the demo shows what a TD who copies
+    it gets (its [kitsu] server is overridden by KITSU_SERVER)."""
+    section = README.read_text(encoding="utf-8").split("\n## Settings\n", 1)[1]
+    return section.split("```toml\n", 1)[1].split("```", 1)[0]
 
 
 def main() -> int:
@@ -52,7 +39,8 @@ def main() -> int:
     print(f"Status before: {kitsu_seed.status(admin, task_id)}")
 
     settings = Path(tempfile.mkdtemp()) / "kitsu.toml"
-    settings.write_text(SETTINGS, encoding="utf-8")
+    settings.write_text(readme_settings(), encoding="utf-8")
+    print("Settings: the example of README.md, section 'Settings'")
     os.environ.update(
         KITSU_SERVER=zou.url,
         KITSU_LOGIN=zou.email,
