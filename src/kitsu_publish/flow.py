@@ -96,8 +96,7 @@ def collect_settings(context: Any, log: logging.Logger) -> None:
     except KitsuPublishError as exc:
         context.data[SETTINGS_ERROR] = exc
         # One message per problem: the validator says it (a failed collector is easy
-        # to miss in a publisher, and does not stop the publish).
-        log.debug("Kitsu settings not usable (reported in validation): %s", exc)
+        # to miss in a publisher, and does not stop the publish); GUIs show DEBUG too.
         return
     context.data[SETTINGS] = settings
     log.debug("Kitsu settings from %s", settings.source)
@@ -129,7 +128,6 @@ def collect_session(context: Any, log: logging.Logger) -> None:
         session = kitsu.connect(settings)
     except KitsuPublishError as exc:
         context.data[SESSION_ERROR] = exc
-        log.debug("Kitsu connection failed (reported in validation): %s", exc)
         return
     context.data[SESSION] = session
     _close_when_done()
@@ -205,7 +203,6 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
                 task = session.resolve(target, _name(instance))
             except KitsuPublishError as exc:
                 instance.data[TARGET_ERROR] = exc
-                log.debug("Kitsu task not found (reported in validation): %s", exc)
                 continue
             instance.data[TASK] = dict(task.data)
             instance.data[TASK_INFO] = task
