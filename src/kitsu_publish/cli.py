@@ -619,7 +619,11 @@ class _Progress(logging.Handler):
         self.debug = debug
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return self.debug or record.name in _OUR_LOGGERS
+        if self.debug:
+            # a failed plugin's traceback is printed with its result line (newer pyblish
+            # also logs it from pyblish.plugin, older ones do not): once, on any version
+            return not (record.name == "pyblish.plugin" and record.exc_info)
+        return record.name in _OUR_LOGGERS
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -673,9 +677,14 @@ def _run_publish(
     logger.addHandler(handler)
 
     def on_result(result: Any = None, **_: Any) -> None:
-        if result is not None:
-            stderr.write(_result_line(result) + "\n")
-            stderr.flush()
+        if result is None:
+            return
+        stderr.write(_result_line(result) + "\n")
+        error = result.get("error")
+        if debug and error is not None:
+            stack = traceback.format_exception(type(error), error, error.__traceback__)
+            stderr.write("".join(stack))
+        stderr.flush()
 
     added_path = plugin_path() not in pyblish.api.registered_paths()
     from . import register
