@@ -204,3 +204,38 @@ def test_check_online_says_the_note_status_exists(settings_file):
     done = run("check", "--online", str(path))
     assert done.returncode == 0, done.stderr
     assert "  note status 'wfa': exists in Kitsu" in done.stdout.splitlines()
+
+
+def headless_snippet() -> str:
+    """The script of docs/headless.md, 'Logging for headless runs', verbatim."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "headless.md").read_text("utf-8")
+    section = page.split("## Logging for headless runs", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_logging_snippet_of_the_docs_prints_our_records_and_no_traceback(
+    admin, production, tmp_path
+):
+    script = tmp_path / "farm_job.py"
+    script.write_text(headless_snippet(), encoding="utf-8")
+    task_id = production.tasks["shot:Animation"]
+
+    def job(task: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(script), task],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ),
+        )
+
+    done = job(task_id)
+    assert done.returncode == 0, done.stderr
+    assert "pyblish.IntegrateKitsuNote: INFO: Posted to Kitsu: " in done.stderr
+    assert "pyblish.CollectKitsuSession: INFO: Connected to Kitsu" in done.stderr
+    assert [c["text"] for c in kitsu_seed.comments(admin, task_id)] == ["Rendered on the farm"]
+
+    failed = job("not-a-task-id")
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr
+    assert "ValidateKitsuTargets: instance 'renderMain': " in failed.stderr
