@@ -317,27 +317,28 @@ class Run:
     seconds: float
     requests: int
     routes: dict[str, int]
-    failed: int  # requests answered with a status >= 400, or not answered
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "seconds": round(self.seconds, 4),
-            "requests": self.requests,
-            "routes": self.routes,
-            "failed": self.failed,
-        }
+    # per route, the proxy's time from having the request to answering it, summed: the
+    # server's time plus the injected latency (not the client's own time)
+    route_seconds: dict[str, float]
 
 
 def measured(proxy: FaultProxy, call: Any) -> Run:
     proxy.clear()
     seconds = call()
     seen = proxy.requests_seen()
+    bad = [f"{route(r)} -> {r.status}" for r in seen if r.status is None or r.status >= 400]
+    if bad:
+        raise BenchError(f"{len(bad)} requests failed: {', '.join(bad[:10])}")
     routes = Counter(route(r) for r in seen)
-    failed = sum(1 for r in seen if r.status is None or r.status >= 400)
-    if failed:
-        bad = [f"{route(r)} -> {r.status}" for r in seen if r.status is None or r.status >= 400]
-        raise BenchError(f"{failed} requests failed: {', '.join(bad[:10])}")
-    return Run(seconds, len(seen), dict(sorted(routes.items())), failed)
+    spent: dict[str, float] = {}
+    for r in seen:
+        spent[route(r)] = spent.get(route(r), 0.0) + ((r.end or r.start) - r.start)
+    return Run(
+        seconds,
+        len(seen),
+        dict(sorted(routes.items())),
+        {name: round(spent[name], 4) for name in sorted(spent)},
+    )
 
 
 @dataclass
@@ -373,6 +374,7 @@ class Result:
                 "requests": self.requests(runs),
                 "requests_per_repetition": [r.requests for r in runs],
                 "routes": runs[-1].routes,
+                "route_seconds": runs[-1].route_seconds,
                 "seconds_median": round(self.seconds(runs) or 0.0, 4),
                 "seconds": [round(r.seconds, 4) for r in runs],
             }
@@ -471,6 +473,8 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 
 def table(results: list[Result]) -> str:
+    if not results:
+        return "(no scenario ran)"
     lines = [
         "| scenario | round trip | reps | requests ours | requests baseline | ratio "
         "| seconds ours | seconds baseline | ratio |",
@@ -609,14 +613,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{now:%Y-%m-%d %H:%M} UTC, {info['cpu']} ({info['cpus']} CPUs), "
         f"Python {info['python']}, benchmark took {took:.0f} s"
     )
-    print(header)
-    print()
-    print(table(results))
-    print()
-    print(breakdown(results))
-    for name, reason in skipped.items():
-        print(f"\n{name}: skipped: {reason}")
-    if args.json:
+    if args.json:  # first: a closed stdout (| head) must not lose it
         document = {
             "date": now.isoformat(timespec="seconds"),
             "machine": info,
@@ -628,6 +625,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "skipped": skipped,
         }
         Path(args.json).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    print(header)
+    print()
+    print(table(results))
+    print()
+    print(breakdown(results))
+    for name, reason in skipped.items():
+        print(f"\n{name}: skipped: {reason}")
     return 0
 
 
