@@ -41,8 +41,9 @@ client to its last comment. Times are medians over the repetitions; the time rat
 the median of the per-repetition ratios. Request counts come from the proxy's log;
 routes have ids replaced by ``<id>``.
 
-Run from the repository root (5 to 7 minutes on 2 busy cores, about half of it the
-200/50 and review scenarios; ``--quick`` about 4)::
+Run from the repository root. It takes 4 to 7 minutes on 2 busy cores, about half of
+it in the 200/50 and review scenarios, which run once each, so ``--quick`` saves
+little::
 
     .venv/py3.11/bin/python benchmarks/publish_bench.py
     .venv/py3.11/bin/python benchmarks/publish_bench.py --quick --scenarios 1/1,50/10
