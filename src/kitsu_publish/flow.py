@@ -27,6 +27,7 @@ from .errors import (
     KitsuPublishError,
     PermissionRefused,
     PostFailed,
+    TemplateError,
     nothing_posted,
 )
 from .previews import ReviewFailed
@@ -269,6 +270,7 @@ def _check_notes(context: Any, session: Any, settings: Any, log: logging.Logger)
         for note in _plan(context, settings, log.warning):
             task = note.task
             log.info("%s: %s", _where(task), note.decision.reason)
+            _check_comment(note, settings, log)
             refusal = session.preflight(task, note.decision.status_after)
             if refusal is not None:
                 refusals.append(refusal.message)
@@ -385,6 +387,27 @@ def _integrate_one(
     if instances and instances[0].data.get(actions_mod.TASK_URL):
         log.info("  %s", instances[0].data[actions_mod.TASK_URL])
     return record
+
+
+def _check_comment(
+    note: plan_mod.NotePlan, settings: settings_mod.Settings, log: logging.Logger
+) -> None:
+    """An empty artist comment: an error when the studio requires one, else a warning."""
+    if any(m.comment for m in note.members):
+        return
+    names = ", ".join(m.name for m in note.members)
+    if settings.require_comment:
+        raise TemplateError(
+            f"the note for {note.task.label} ({names}) has no comment, and your studio "
+            "requires one: type what you did in the publisher's comment box, then publish "
+            "again"
+        )
+    log.warning(
+        "The note for %s (%s) has no comment: it is posted without one (type a comment "
+        "in the publisher's comment box before publishing)",
+        note.task.label,
+        names,
+    )
 
 
 def _posted_line(session: Any, note: plan_mod.NotePlan) -> str:

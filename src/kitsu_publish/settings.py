@@ -511,6 +511,12 @@ NOTE_TABLE = _Table(
             "true: one comment per instance instead of one per task (the older behaviour).",
             default=False,
         ),
+        _Boolean(
+            "require_comment",
+            "true: a publish without an artist comment fails validation; false: it is "
+            "posted, with a warning in the log.",
+            default=False,
+        ),
         _Ignored(
             "optional",
             "AYON/OpenPype exports only: a generic plugin key, accepted and ignored.",
@@ -650,6 +656,7 @@ class Settings:
     )
     template: CommentTemplate = field(default_factory=CommentTemplate)
     note_per_instance: bool = _default(NOTE_TABLE, "note_per_instance")
+    require_comment: bool = _default(NOTE_TABLE, "require_comment")
     review: ReviewSettings = field(default_factory=ReviewSettings)
 
 

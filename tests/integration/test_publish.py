@@ -378,3 +378,29 @@ def test_disabled_settings_post_nothing_and_check_nothing(admin, production, set
 
     assert outcome.errors() == []
     assert kitsu_seed.comments(admin, task_id) == []
+
+
+def test_an_empty_comment_is_posted_with_a_warning(admin, production):
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([instance("renderMain", kitsuTaskId=task_id)], {"comment": ""})
+
+    assert outcome.errors() == []
+    warnings = [r.getMessage() for r in outcome.records if r.levelname == "WARNING"]
+    assert any("has no comment: it is posted without one" in w for w in warnings), warnings
+    assert [c["text"] for c in kitsu_seed.comments(admin, task_id)] == [""]
+
+
+def test_require_comment_fails_validation_without_a_comment(admin, production, settings_file):
+    settings_file("[IntegrateKitsuNote]\nrequire_comment = true\n")
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish([instance("renderMain", kitsuTaskId=task_id)], {"comment": "  "})
+
+    message = outcome.error_of("ValidateKitsuNote")
+    assert "has no comment, and your studio requires one" in message
+    assert message.endswith("Nothing was posted to Kitsu.")
+    assert kitsu_seed.comments(admin, task_id) == []
+
+    outcome = publish([instance("renderMain", kitsuTaskId=task_id)], {"comment": "done"})
+    assert outcome.errors() == []
