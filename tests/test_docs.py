@@ -225,3 +225,27 @@ def test_the_command_examples_print_what_the_pages_say(tmp_path, where, argv, ex
         cut = next(i for i, line in enumerate(wanted) if line.strip() == "...")
         wanted, printed = wanted[:cut], printed[:cut]
     assert printed == wanted, f"{where}: kitsu-publish {' '.join(argv)}"
+
+
+def test_the_troubleshooting_page_names_every_error_class():
+    """Every error an artist or TD can get is on the troubleshooting page, with its section."""
+    import inspect
+
+    from kitsu_publish import errors, previews
+
+    classes = {
+        name
+        for module in (errors, previews)
+        for name, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, errors.KitsuPublishError)
+    }
+    page = (ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8")
+    table = page.split("## Which error is which", 1)[1]
+    listed = set(re.findall(r"^\| `(\w+)` \|", table, flags=re.M))
+    assert listed == classes
+    headings = {
+        h.lower().replace("'", "").replace(" ", "-")
+        for h in re.findall(r"^## (.+)$", page, flags=re.M)
+    }
+    for anchor in re.findall(r"\]\(#([\w-]+)\)", table):
+        assert anchor in headings, anchor
