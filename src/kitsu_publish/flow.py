@@ -129,6 +129,7 @@ def collect_session(context: Any, log: logging.Logger) -> None:
         session = kitsu.connect(settings)
     except KitsuPublishError as exc:
         context.data[SESSION_ERROR] = exc
+        _warn_early(context, log)
         return
     context.data[SESSION] = session
     _close_when_done()
@@ -209,6 +210,23 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
             instance.data[TASK_INFO] = task
             instance.data[actions_mod.TASK_URL] = kitsu.task_url(session.url, task.data)
             log.info("%s -> Kitsu task %s", _name(instance), _where(task))
+    _warn_early(context, log)
+
+
+def _warn_early(context: Any, log: logging.Logger) -> None:
+    """Tell the artist at collection that validation will fail, before they type a comment.
+
+    The problems themselves are said once, by the validators; this is only the heads-up.
+    """
+    problems = sum(TARGET_ERROR in i.data for i in kitsu_instances(context))
+    problems += SETTINGS_ERROR in context.data or SESSION_ERROR in context.data
+    if problems:
+        log.warning(
+            "Kitsu will refuse this publish (%d problem%s found): press Validate to see "
+            "what to fix before you type your comment",
+            problems,
+            "" if problems == 1 else "s",
+        )
 
 
 def _where(task: plan_mod.TaskInfo) -> str:

@@ -327,3 +327,22 @@ def test_a_task_gone_before_posting_posts_no_note_at_all(admin, production):
     ) in message
     assert kitsu_seed.comments(admin, animation) == []
     assert [(n["outcome"], n["posted"]) for n in outcome.notes] == [("not posted", False)] * 2
+
+
+def test_the_artist_is_told_at_collection_that_validation_will_fail(admin, production):
+    """A heads-up before the comment is typed; the problem itself is said once, in validation."""
+    task_id = production.tasks["shot:Animation"]
+
+    outcome = publish(
+        [render(task_id, kitsuTaskId=None, kitsuProject=production.project,
+                kitsuEntity="SQ020/SH020", kitsuTaskType="Lightning")],
+        {"comment": "c"},
+    )  # fmt: skip
+
+    collection = [
+        r.getMessage() for r in outcome.records if r.name.startswith("pyblish.Collect")
+    ]
+    assert any("Kitsu will refuse this publish (1 problem found)" in m for m in collection)
+    assert not any("Lightning" in m for m in collection)  # said once, by the validator
+    assert "did you mean 'Lighting'?" in outcome.error_of("ValidateKitsuTargets")
+    assert_nothing_posted(admin, task_id, outcome)
