@@ -46,6 +46,17 @@ class Outcome:
         return list(self.context.data.get("kitsuNotes", []))
 
 
+def render(task_id: str, **data: Any) -> dict[str, Any]:
+    """The instance data of a render product going to one Kitsu task, as a collector leaves it."""
+    return {
+        "name": "renderMain",
+        "productType": "render",
+        "version": 1,
+        "kitsuTaskId": task_id,
+        **data,
+    }
+
+
 def discover(extra: Iterable[type] = ()) -> list[type]:
     """The real plugin directory, discovered by pyblish, plus a test's own plugins."""
     pyblish.api.register_plugin_path(kitsu_publish.plugin_path())

@@ -18,19 +18,9 @@ import gazu
 import kitsu_seed
 import pyblish.api
 import pytest
-from harness import Outcome, publish
+from harness import Outcome, publish, render
 
 from kitsu_publish import actions
-
-
-def render(task_id: str, **data: Any) -> dict[str, Any]:
-    return {
-        "name": "renderMain",
-        "productType": "render",
-        "version": 1,
-        "kitsuTaskId": task_id,
-        **data,
-    }
 
 
 class IntegrateStudioFiles(pyblish.api.ContextPlugin):

@@ -16,21 +16,11 @@ import gazu
 import kitsu_seed
 import pyblish.api
 import pytest
-from harness import Outcome, publish
+from harness import Outcome, publish, render
 
 pytestmark = pytest.mark.usefixtures("kitsu_env")
 
 INTEGRATORS = ("IntegrateKitsuNote",)
-
-
-def render(task_id: str, **data: Any) -> dict:
-    return {
-        "name": "renderMain",
-        "productType": "render",
-        "version": 1,
-        "kitsuTaskId": task_id,
-        **data,
-    }
 
 
 def assert_nothing_posted(admin: Any, task_id: str, outcome: Outcome) -> None:
@@ -339,9 +329,7 @@ def test_the_artist_is_told_at_collection_that_validation_will_fail(admin, produ
         {"comment": "c"},
     )  # fmt: skip
 
-    collection = [
-        r.getMessage() for r in outcome.records if r.name.startswith("pyblish.Collect")
-    ]
+    collection = [r.getMessage() for r in outcome.records if r.name.startswith("pyblish.Collect")]
     assert any("Kitsu will refuse this publish (1 problem found)" in m for m in collection)
     assert not any("Lightning" in m for m in collection)  # said once, by the validator
     assert "did you mean 'Lighting'?" in outcome.error_of("ValidateKitsuTargets")

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import kitsu_seed
 import pytest
 from fault_proxy import FaultProxy
-from harness import Outcome, publish
+from harness import Outcome, publish, render
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,16 +38,6 @@ step_timeout = 10
 POST = r"/actions/tasks/[^/]+/comment$"
 TASK_READ = r"/data/tasks/[^/]+/full$"
 COMMENTS = r"/data/tasks/[^/]+/comments$"
-
-
-def render(task_id: str, **data: Any) -> dict[str, Any]:
-    return {
-        "name": "renderMain",
-        "productType": "render",
-        "version": 1,
-        "kitsuTaskId": task_id,
-        **data,
-    }
 
 
 @pytest.fixture

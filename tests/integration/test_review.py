@@ -15,7 +15,7 @@ from typing import Any
 import gazu
 import kitsu_seed
 import pytest
-from harness import Outcome, publish
+from harness import Outcome, publish, render
 
 pytestmark = [
     pytest.mark.usefixtures("kitsu_env"),
@@ -44,16 +44,6 @@ def movie(tmp_path: Path) -> Path:
         "-c:a", "aac", str(path),
     )  # fmt: skip
     return path
-
-
-def render(task_id: str, **data: Any) -> dict[str, Any]:
-    return {
-        "name": "renderMain",
-        "productType": "render",
-        "version": 1,
-        "kitsuTaskId": task_id,
-        **data,
-    }
 
 
 def tagged(path: Path, name: str = "review") -> dict[str, Any]:

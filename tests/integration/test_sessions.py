@@ -11,24 +11,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import gazu
 import kitsu_seed
 import pyblish.api
-from harness import farm_jobs, publish
+from harness import farm_jobs, publish, render
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def render(task_id: str, **data: Any) -> dict[str, Any]:
-    return {
-        "name": "renderMain",
-        "productType": "render",
-        "version": 1,
-        "kitsuTaskId": task_id,
-        **data,
-    }
 
 
 def accepted(url: str, token: str) -> bool:
