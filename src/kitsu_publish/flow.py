@@ -438,9 +438,10 @@ def _posted_line(session: Any, note: plan_mod.NotePlan) -> str:
             return short
 
     before, after = note.decision.status_before, note.decision.status_after
+    where = f"{note.task.entity} / {note.task.task_type}"  # short: the URL line follows
     if before.lower() == after.lower():
-        return f"{note.task.label}, status kept: {name(before)}"
-    return f"{note.task.label}, {name(before)} -> {name(after)}"
+        return f"{where}, status kept: {name(before)}"
+    return f"{where}, {name(before)} -> {name(after)}"
 
 
 def _earlier_failures(context: Any) -> list[str]:
