@@ -170,12 +170,8 @@ def _publish_over(context: Any) -> bool:
     return False
 
 
-def _on_published(context: Any = None, **_: Any) -> None:
-    if context is not None and _publish_over(context):
-        close_session(context)
-
-
-def _on_validated(context: Any = None, **_: Any) -> None:
+def _on_publish_signal(context: Any = None, **_: Any) -> None:
+    """pyblish's "published" and "validated": close the session once the publish is over."""
     if context is not None and _publish_over(context):
         close_session(context)
 
@@ -184,9 +180,9 @@ def _close_when_done() -> None:
     import pyblish.api
 
     registered = pyblish.api.registered_callbacks()
-    for signal, callback in (("published", _on_published), ("validated", _on_validated)):
-        if callback not in registered.get(signal, ()):
-            pyblish.api.register_callback(signal, callback)
+    for signal in ("published", "validated"):
+        if _on_publish_signal not in registered.get(signal, ()):
+            pyblish.api.register_callback(signal, _on_publish_signal)
 
 
 def collect_targets(context: Any, log: logging.Logger) -> None:
@@ -319,7 +315,7 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
             ", ".join(failed),
         )
         return
-    dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
+    dry_run = _dry_run()
     notes = context.data.setdefault(NOTES, [])
     with session.step("posting the notes"):
         collected = [task for task, _ in plan_mod.tasks_of(settings, _entries(context), None)]
@@ -442,6 +438,11 @@ def _posted_line(session: Any, note: plan_mod.NotePlan) -> str:
     if before.lower() == after.lower():
         return f"{where}, status kept: {name(before)}"
     return f"{where}, {name(before)} -> {name(after)}"
+
+
+def _dry_run() -> bool:
+    """``KITSU_PUBLISH_DRY_RUN`` asks to log the notes and media, and post nothing."""
+    return os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _earlier_failures(context: Any) -> list[str]:
@@ -601,7 +602,7 @@ def integrate_review(context: Any, log: logging.Logger) -> None:
         log.warning("Review media not uploaded: an earlier step failed (%s)", ", ".join(failed))
         return
     posted = {n["task"]["id"]: n for n in context.data.get(NOTES, []) if n.get("posted")}
-    dry_run = os.environ.get(ENV_DRY_RUN, "").strip().lower() in ("1", "true", "yes", "on")
+    dry_run = _dry_run()
     problems: list[str] = []
     uploaded: list[tuple[plan_mod.TaskInfo, Any, dict[str, Any], list[dict[str, Any]]]] = []
     with session.step("uploading the review media"):
