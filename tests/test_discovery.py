@@ -112,3 +112,19 @@ def test_every_plugin_has_its_own_label_an_artist_can_read():
         doc = plugin.__doc__ or ""
         assert doc.strip(), plugin.__name__
         assert not any(word in doc for word in ("KITSU_", "kitsuTask", "integrator")), doc
+
+
+def test_import_is_cheap_and_the_version_is_the_installed_one():
+    """``import kitsu_publish`` reads no package metadata (issue 9: the version was 50 of
+    its 62 ms); the version written in the package is the one pip installed."""
+    code = (
+        "import sys, kitsu_publish\n"
+        "print(kitsu_publish.__version__)\n"
+        "print('importlib.metadata' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    version, metadata_imported = done.stdout.split()
+    assert metadata_imported == "False"
+    from importlib.metadata import version as installed
+
+    assert version == installed("kitsu-publish")

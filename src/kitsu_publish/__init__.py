@@ -32,18 +32,9 @@ PLUGINS = {
 }
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-    except ImportError:  # pragma: no cover
-        return "0+unknown"
-    try:
-        return version("kitsu-publish")
-    except PackageNotFoundError:
-        return "0+unknown"
-
-
-__version__ = _version()
+#: The one place the version is written: pyproject.toml reads it from here (hatch), so
+#: importing the package costs no importlib.metadata lookup.
+__version__ = "0.1.0"
 
 
 def plugin_path() -> str:
