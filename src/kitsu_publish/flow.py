@@ -23,10 +23,12 @@ from . import previews
 from . import review as review_mod
 from . import settings as settings_mod
 from .errors import (
+    ConnectionFailed,
     KitsuError,
     KitsuPublishError,
     PermissionRefused,
     PostFailed,
+    ServerFailed,
     TemplateError,
     nothing_posted,
 )
@@ -193,6 +195,13 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
     from . import kitsu
 
     with session.step("finding the Kitsu tasks"):
+        try:  # all at once; what this does not find, resolve() looks up alone
+            session.read_targets(i.data[TARGET] for i in _targeted(context) if TARGET in i.data)
+        except (ConnectionFailed, ServerFailed) as exc:  # one by one would only wait again
+            for instance in _targeted(context):
+                instance.data.setdefault(TARGET_ERROR, exc)
+        except KitsuPublishError as exc:
+            log.debug("Reading the Kitsu tasks together failed (%s); one by one", exc)
         for instance in _targeted(context):
             target = instance.data.get(TARGET)
             if target is None:
@@ -320,7 +329,7 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
     with session.step("posting the notes"):
         collected = [task for task, _ in plan_mod.tasks_of(settings, _entries(context), None)]
         try:  # every task read fresh before any note is posted: its status decides
-            fresh = {task.id: session.task(task.id) for task in collected}
+            fresh = session.fresh(collected)
         except KitsuPublishError as exc:
             notes.extend(_record(task, [], "not posted") for task in collected)
             raise PostFailed(f"{exc}. {_outcomes(notes)}", "not posted") from None

@@ -36,7 +36,7 @@ request_timeout = 3
 step_timeout = 10
 """
 POST = r"/actions/tasks/[^/]+/comment$"
-TASK_READ = r"/data/tasks/[^/]+/full$"
+TASK_READ = r"/data/tasks(/[^/]+/full)?$"  # one task whole, or a list of tasks (fresh)
 COMMENTS = r"/data/tasks/[^/]+/comments$"
 
 
