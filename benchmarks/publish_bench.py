@@ -6,14 +6,21 @@ What it does (issue 9, "benchmarks/"):
   (skipped when ``ZOU_URL`` is set: then that server and ``ZOU_ADMIN_EMAIL`` /
   ``ZOU_ADMIN_PASSWORD`` are used);
 * seeds one fresh project per scenario as the admin, with gazu: one sequence ``SQ010``,
-  one shot per task (``SH0010``, ``SH0020``, ...) and an ``Animation`` task on each;
+  one shot per task (``SH0010``, ``SH0020``, ...) and an ``Animation`` task on each,
+  and one artist for the scenario (``tools/kitsu_seed.py``'s ``new_person``: a real
+  account with the global role Artist, in the project's team, assigned to every task of
+  the scenario), deactivated when the scenario is done (Zou counts active people
+  against its user limit);
 * runs each scenario through a :class:`fault_proxy.FaultProxy` on loopback, directly
   (no latency) and with 25 ms each way (a 50 ms round trip, a nearby cloud Kitsu), and
   counts every request the proxy forwards;
 * each repetition runs **ours** (a real pyblish publish in this process through the
-  real plugin directory, ``kitsu_publish.plugin_path()``, logged in with the admin's
-  password as an artist would be) and then the **baseline**, alternately (ABAB...), so
-  that a slow moment of the machine hits both and the per-pair ratio holds.
+  real plugin directory, ``kitsu_publish.plugin_path()``, logged in with the scenario's
+  artist account and password) and then the **baseline**, logged in with the same
+  account, alternately (ABAB...), so that a slow moment of the machine hits both and
+  the per-pair ratio holds;
+* measures the import time of ``kitsu_publish`` in a fresh interpreter
+  (``python -X importtime``, the median of 5), printed as ``import kitsu_publish: N ms``.
 
 The baseline does what the existing AYON/OpenPype Kitsu integration does, written here
 with gazu directly, through the same proxy: log in once per publish, then for every
@@ -53,12 +60,18 @@ Every publish is checked (no pyblish error, one posted note per task, one commen
 instance for the baseline); a check that fails stops the benchmark rather than report
 numbers of a publish that did not do its work. Requests answered with an error status
 (or not at all) are counted like the others and listed as such under the routes.
+
+``ours_requests()`` runs one scenario's publish of ours once, through a counting proxy
+with no latency, and returns its requests by (method, route): the request-count test,
+tests/integration/test_requests.py, calls it, so that the test and the benchmark count
+with one piece of code.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -187,10 +200,15 @@ def start_zou() -> kitsu_seed.Zou:
 class Production:
     project: str
     tasks: list[tuple[str, str]]  # (task id, entity path "SQ010/SH0010")
+    person: kitsu_seed.Person  # the artist who publishes: in the team, assigned to every task
 
 
 def seed(admin: Any, label: str, tasks: int) -> Production:
-    """A fresh project with one shot and one Animation task per task wanted."""
+    """A fresh project with one shot and one Animation task per task wanted, and an
+    artist (global role Artist, "user") in its team, assigned to all those tasks.
+
+    The artist counts against Zou's user limit: ``retire`` it when done (``seeded``).
+    """
     name = f"Bench {label} {uuid.uuid4().hex[:8]}"
     project = gazu.project.new_project(name, production_type="short", client=admin)
     task_type = next(
@@ -206,7 +224,20 @@ def seed(admin: Any, label: str, tasks: int) -> Production:
         shot = gazu.shot.new_shot(project, sequence, shot_name, client=admin)
         task = gazu.task.new_task(shot, task_type, task_status=todo, client=admin)
         made.append((task["id"], f"{SEQUENCE}/{shot_name}"))
-    return Production(name, made)
+    person = kitsu_seed.new_person(
+        admin, "user", project=project, assign=[task_id for task_id, _ in made]
+    )
+    return Production(name, made, person)
+
+
+@contextlib.contextmanager
+def seeded(admin: Any, label: str, tasks: int) -> Iterator[Production]:
+    """``seed``, then the artist deactivated when the scenario is done."""
+    production = seed(admin, label, tasks)
+    try:
+        yield production
+    finally:
+        kitsu_seed.retire(admin, production.person.id)
 
 
 def instances_for(
@@ -241,13 +272,13 @@ def discover() -> list[type]:
 
 
 @contextlib.contextmanager
-def artist_env(url: str, zou: kitsu_seed.Zou, settings: Path) -> Iterator[None]:
-    """The environment of an artist's publish: this server (the proxy) and login."""
+def artist_env(url: str, person: kitsu_seed.Person, settings: Path) -> Iterator[None]:
+    """The environment of an artist's publish: this server (the proxy) and their login."""
     saved = {name: os.environ.pop(name, None) for name in KITSU_ENV}
     os.environ.update(
         KITSU_SERVER=url,
-        KITSU_LOGIN=zou.email,
-        KITSU_PWD=zou.password,
+        KITSU_LOGIN=person.email,
+        KITSU_PWD=person.password,
         KITSU_PUBLISH_SETTINGS=str(settings),
     )
     try:
@@ -284,12 +315,14 @@ def publish_ours(instances: list[dict[str, Any]], tasks: int) -> float:
     return seconds
 
 
-def publish_baseline(url: str, zou: kitsu_seed.Zou, instances: list[dict[str, Any]]) -> float:
-    """The existing integration's requests, with gazu: login once, then per instance
-    read the task, look the status up by short name, post a comment."""
+def publish_baseline(
+    url: str, person: kitsu_seed.Person, instances: list[dict[str, Any]]
+) -> float:
+    """The existing integration's requests, with gazu: login once (as the artist), then
+    per instance read the task, look the status up by short name, post a comment."""
     started = time.perf_counter()
     client = gazu.client.create_client(url)
-    gazu.log_in(zou.email, zou.password, client=client)
+    gazu.log_in(person.email, person.password, client=client)
     posted = 0
     for data in instances:
         task = gazu.task.get_task(data["_task_id"], client=client)
@@ -307,11 +340,16 @@ def publish_baseline(url: str, zou: kitsu_seed.Zou, instances: list[dict[str, An
 # --- measuring --------------------------------------------------------------------------
 
 
-def route(record: RequestRecord) -> str:
+def route_key(record: RequestRecord) -> tuple[str, str]:
+    """(method, route): the path under /api/ with ids replaced by ``<id>``."""
     path = record.path
     if path.startswith("/api/"):
         path = path[len("/api/") :]
-    return f"{record.method} {_UUID.sub('<id>', path) or '/'}"
+    return record.method, _UUID.sub("<id>", path) or "/"
+
+
+def route(record: RequestRecord) -> str:
+    return " ".join(route_key(record))
 
 
 @dataclass
@@ -326,6 +364,8 @@ class Run:
     # not fatal, since a library may probe a route and fall back; the publish's own
     # checks say whether it did its work
     errors: dict[str, int]
+    # every request by (method, route), as routes but keyed for a test to look up
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def measured(proxy: FaultProxy, call: Any) -> Run:
@@ -337,6 +377,7 @@ def measured(proxy: FaultProxy, call: Any) -> Run:
         for r in seen
         if r.status is None or r.status >= 400
     )
+    counts = Counter(route_key(r) for r in seen)
     routes = Counter(route(r) for r in seen)
     spent: dict[str, float] = {}
     for r in seen:
@@ -347,6 +388,7 @@ def measured(proxy: FaultProxy, call: Any) -> Run:
         dict(sorted(routes.items())),
         {name: round(spent[name], 4) for name in sorted(spent)},
         dict(sorted(errors.items())),
+        counts,
     )
 
 
@@ -447,7 +489,10 @@ def run_scenario(
     settings: Path,
     quick: bool,
     media: Sequence[str] = (),
+    baseline: bool = True,
 ) -> list[Result]:
+    """Each repetition of the scenario at each latency, through a proxy: ours, then the
+    baseline (unless ``baseline`` is False or it is the review scenario)."""
     address = urlsplit(zou.url)
     host, port = address.hostname or "127.0.0.1", address.port or 80
     instances = instances_for(scenario, production, media)
@@ -459,20 +504,82 @@ def run_scenario(
             proxy.set_latency(latency)
             url = proxy.url_for(address.path or "/api")
             for rep in range(reps):
-                with artist_env(url, zou, settings):
+                with artist_env(url, production.person, settings):
                     ours = measured(proxy, partial(publish_ours, instances, scenario.tasks))
                 result.ours.append(ours)
                 line = (
                     f"  {scenario.name} {result.round_trip_ms} ms rep {rep + 1}/{reps}: "
                     f"ours {ours.requests} req {ours.seconds:.2f} s"
                 )
-                if not scenario.review:
-                    base = measured(proxy, partial(publish_baseline, url, zou, instances))
+                if baseline and not scenario.review:
+                    call = partial(publish_baseline, url, production.person, instances)
+                    base = measured(proxy, call)
                     result.baseline.append(base)
                     line += f", baseline {base.requests} req {base.seconds:.2f} s"
                 progress(line)
         results.append(result)
     return results
+
+
+def measure_scenario(
+    admin: Any,
+    zou: kitsu_seed.Zou,
+    scenario: Scenario,
+    settings: Path,
+    quick: bool,
+    media: Sequence[str] = (),
+    baseline: bool = True,
+) -> list[Result]:
+    """Seed the scenario's production and artist, run it (``run_scenario``), and retire
+    the artist."""
+    with seeded(admin, scenario.name, scenario.tasks) as production:
+        return run_scenario(scenario, production, zou, settings, quick, media, baseline)
+
+
+def ours_requests(
+    admin: Any, zou: kitsu_seed.Zou, scenario: Scenario | str, settings: Path
+) -> Counter[tuple[str, str]]:
+    """The requests of one publish of ours in that scenario, by (method, route).
+
+    Seeded afresh, published once as the scenario's artist through a counting proxy with
+    no latency, no baseline; raises BenchError when the publish did not do its work.
+    """
+    if isinstance(scenario, str):
+        scenario = SCENARIOS[scenario]
+    once = dataclasses.replace(scenario, reps=((0.0, (1, 1)),))
+    [result] = measure_scenario(admin, zou, once, settings, quick=True, baseline=False)
+    return result.ours[0].counts
+
+
+def import_time_ms(runs: int = 5) -> int:
+    """Import time of kitsu_publish in a fresh interpreter (``-X importtime``'s
+    cumulative figure for it, the median of ``runs``), in milliseconds."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    found = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import kitsu_publish"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+        if done.returncode:
+            raise BenchError(f"python -c 'import kitsu_publish' failed:\n{done.stderr[-2000:]}")
+        # "import time:      self [us] | cumulative | imported package"
+        cumulative = [
+            int(line.split("|")[1])
+            for line in done.stderr.splitlines()
+            if line.startswith("import time:") and line.split("|")[-1].strip() == "kitsu_publish"
+        ]
+        if not cumulative:
+            raise BenchError("python -X importtime did not list kitsu_publish")
+        found.append(cumulative[-1] / 1000)
+    return round(statistics.median(found))
 
 
 # --- output -----------------------------------------------------------------------------
@@ -591,6 +698,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.monotonic()
     zou = start_zou()
     admin = zou.client()
+    import_ms = import_time_ms()
+    progress(f"import kitsu_publish: {import_ms} ms")
     results: list[Result] = []
     skipped: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="kitsu-bench-") as tmp:
@@ -600,8 +709,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # warm up both sides (imports, connections, the server's caches); not measured
         warm_scenario = Scenario("warm-up", 1, 1, reps=((0.0, (1, 1)),))
-        warm = seed(admin, "warm-up", 1)
-        run_scenario(warm_scenario, warm, zou, settings, quick=True)
+        measure_scenario(admin, zou, warm_scenario, settings, quick=True)
 
         for name in wanted:
             scenario = SCENARIOS[name]
@@ -612,9 +720,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     skipped[name] = reason
                     progress(f"{name}: skipped: {reason}")
                     continue
-            progress(f"{name}: seeding {scenario.tasks} tasks")
-            production = seed(admin, name, scenario.tasks)
-            results.extend(run_scenario(scenario, production, zou, settings, args.quick, media))
+            progress(f"{name}: seeding {scenario.tasks} tasks and their artist")
+            results.extend(measure_scenario(admin, zou, scenario, settings, args.quick, media))
 
     with contextlib.suppress(Exception):
         gazu.log_out(client=admin)
@@ -633,11 +740,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "latency_each_way_s": LATENCY_EACH_WAY,
             "quick": args.quick,
             "seconds_total": round(took, 1),
+            "import_kitsu_publish_ms": import_ms,
             "results": [r.as_dict() for r in results],
             "skipped": skipped,
         }
         Path(args.json).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     print(header)
+    print(f"import kitsu_publish: {import_ms} ms")
     print()
     print(table(results))
     print()

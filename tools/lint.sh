@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lint and type checks, with pinned tools in their own venv (.venv/lint):
-#   ruff check + ruff format --check    src plugins tests tools (target py39, pyproject.toml)
+#   ruff check + ruff format --check    src plugins tests tools benchmarks (target py39, pyproject.toml)
 #   mypy                                 src/kitsu_publish ([tool.mypy] in pyproject.toml)
 #   Python 3.9 syntax                    every .py file compiles with Python 3.9
 #   bash -n                              every shell script parses
@@ -13,7 +13,7 @@ source tools/lib.sh
 RUFF_VERSION=0.17.6
 MYPY_VERSION=2.4.1
 TYPES_REQUESTS_VERSION=2.33.0.20261030
-PATHS=(src plugins tests tools)
+PATHS=(src plugins tests tools benchmarks)
 
 # mypy 2 runs on Python >= 3.10: use the newest supported Python there is
 python=""
