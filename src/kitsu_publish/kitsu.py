@@ -167,13 +167,11 @@ class Session:
         """Translate gazu and requests failures while ``what`` into our errors."""
         return self.transport.calling(what, self.user or "", self.token_given)
 
-    _calling = calling
-
     def _log_in(self, login: str, password: str) -> None:
         import gazu
 
         try:
-            with self._calling(f"logging in as {login}"):
+            with self.calling(f"logging in as {login}"):
                 answer = gazu.log_in(login, password, client=self.client)
         except KitsuError as exc:
             raise self._diagnose(exc) from None
@@ -204,7 +202,7 @@ class Session:
     def _current_user(self, what: str) -> dict[str, Any]:
         import gazu
 
-        with self._calling(what):
+        with self.calling(what):
             return dict(gazu.client.get_current_user(client=self.client))
 
     def _diagnose(self, exc: KitsuError) -> KitsuError:
@@ -248,7 +246,7 @@ class Session:
         context: dict[str, Any] = {}
         if self.person.get("role") != "admin":
             try:
-                with self._calling("reading the Kitsu context"):
+                with self.calling("reading the Kitsu context"):
                     context = dict(gazu.client.get("data/user/context", client=self.client))
             except (AuthenticationFailed, ConnectionFailed, ServerFailed):
                 raise
@@ -257,7 +255,7 @@ class Session:
         if "task_status" in context:
             found = context["task_status"]
         else:
-            with self._calling("reading the task statuses"):
+            with self.calling("reading the task statuses"):
                 found = gazu.task.all_task_statuses(client=self.client)
         self._statuses = {s["short_name"].lower(): s for s in found if s.get("short_name")}
         self._learn_list("status", found)
@@ -304,7 +302,7 @@ class Session:
         if project_id not in self._team_roles:
             found = role
             with contextlib.suppress(PermissionRefused, KitsuError):
-                with self._calling("reading the project team"):
+                with self.calling("reading the project team"):
                     team = gazu.client.get(f"data/projects/{project_id}/team", client=self.client)
                 for member in team or ():
                     if member.get("id") == self.person.get("id") and member.get("project_role"):
@@ -336,7 +334,7 @@ class Session:
 
         if self._departments is None:
             self._departments = {}
-            with contextlib.suppress(KitsuError), self._calling("reading the departments"):
+            with contextlib.suppress(KitsuError), self.calling("reading the departments"):
                 for department in gazu.person.all_departments(client=self.client):
                     self._departments[str(department["id"])] = str(department.get("name"))
         return self._departments
@@ -355,7 +353,7 @@ class Session:
         import gazu.exception as gx
 
         try:
-            with self._calling(f"reading task {task_id}"):
+            with self.calling(f"reading task {task_id}"):
                 try:
                     full = gazu.task.get_task(task_id, client=self.client)
                 except gx.RouteNotFoundException:
@@ -396,7 +394,9 @@ class Session:
             return
         with contextlib.suppress(TargetError):
             self.task(wanted[0])
-        rows = self._list("data/tasks", "id", wanted[1:], "reading the tasks", relations=True)
+        rows = self.read_list(
+            "data/tasks", "id", wanted[1:], "reading the tasks", relations="true"
+        )
         self._add_tasks(rows)
 
     def _add_tasks(self, rows: list[dict[str, Any]]) -> None:
@@ -414,12 +414,12 @@ class Session:
         tasks = list(tasks)
         rows = {
             str(r["id"]): r
-            for r in self._list(
+            for r in self.read_list(
                 "data/tasks",
                 "id",
                 [t.id for t in tasks],
                 "reading the tasks again before posting",
-                relations=True,
+                relations="true",
             )
         }
         self._read_people(rows.values())
@@ -434,7 +434,7 @@ class Session:
 
     # --- records by kind and id -----------------------------------------------------
 
-    def _list(
+    def read_list(
         self, route: str, key: str, values: Iterable[str], what: str, **params: Any
     ) -> list[dict[str, Any]]:
         """``GET route?key=[...]``: the records whose ``key`` is one of ``values``.
@@ -449,7 +449,7 @@ class Session:
         for start in range(0, len(values), _LIST_CHUNK):
             chunk = values[start : start + _LIST_CHUNK]
             query = urllib.parse.urlencode({key: json.dumps(chunk), **params})
-            with self._calling(what):
+            with self.calling(what):
                 answer = gazu.client.get(f"{route}?{query}", client=self.client)
             found.extend(r for r in answer or () if isinstance(r, dict) and "id" in r)
         return found
@@ -481,7 +481,7 @@ class Session:
         missing = self._missing(kind, ids)
         if missing:
             with contextlib.suppress(PermissionRefused):
-                self._learn_list(kind, self._list(_ROUTES[kind], "id", missing, _WHAT[kind]))
+                self._learn_list(kind, self.read_list(_ROUTES[kind], "id", missing, _WHAT[kind]))
 
     def _read_references(self, rows: list[dict[str, Any]]) -> None:
         """Everything these tasks refer to, one request per kind still unknown."""
@@ -580,7 +580,7 @@ class Session:
         entities = self._entities_by_path(project, [p for p in paths.values() if p])
         if not entities or not types:
             return
-        rows = self._list(
+        rows = self.read_list(
             "data/tasks",
             "entity_id",
             [e["id"] for e in entities.values()],
@@ -614,7 +614,7 @@ class Session:
         found: dict[tuple[str, ...], dict[str, Any]] = {}
         shots = [p for p in paths if len(p) in (2, 3)]
         if shots and {"sequence", "episode", "shot"} <= set(kind):
-            parents = self._list(
+            parents = self.read_list(
                 "data/entities",
                 "entity_type_id",
                 [kind["sequence"], kind["episode"]],
@@ -637,7 +637,7 @@ class Session:
                 sequence = _one(candidates, path[-2], None)
                 if sequence is not None:
                     sequences[path] = sequence
-            children = self._list(
+            children = self.read_list(
                 "data/entities",
                 "parent_id",
                 [s["id"] for s in sequences.values()],
@@ -656,7 +656,7 @@ class Session:
             params = {"project_id": project["id"]}
             if len(assets) == 1:  # by name: a project may have thousands of assets
                 params["name"] = assets[0]
-            rows = self._list(
+            rows = self.read_list(
                 "data/entities", "entity_type_id", asset_types, "listing the assets", **params
             )
             self._learn_list("entity", rows)
@@ -671,7 +671,7 @@ class Session:
         import gazu
 
         if self._entity_types is None:
-            with self._calling("reading the entity types"):
+            with self.calling("reading the entity types"):
                 types = gazu.client.get("data/entity-types", client=self.client)
             self._learn_list("entity_type", types)
             self._entity_types = {str(t["name"]).lower(): t for t in types if t.get("name")}
@@ -706,7 +706,7 @@ class Session:
             self.statuses()  # the context has every task type
             types = list(self._known["task_type"].values())
             if not types:
-                with self._calling("reading the task types"):
+                with self.calling("reading the task types"):
                     types = gazu.task.all_task_types(client=self.client)
                 self._learn_list("task_type", types)
             self._task_types = {t["name"].lower(): t for t in types}
@@ -783,7 +783,7 @@ class Session:
         if kind not in calls:
             return []
         try:
-            with self._calling(f"listing the {kind}s"):
+            with self.calling(f"listing the {kind}s"):
                 return [str(e.get("name")) for e in calls[kind]() or () if e.get("name")]
         except (KitsuError, TypeError, ValueError):
             return []
@@ -792,7 +792,7 @@ class Session:
         import gazu
 
         if key not in self._cache:
-            with self._calling(what):
+            with self.calling(what):
                 self._cache[key] = call(gazu)
         return self._cache[key]
 
@@ -814,7 +814,7 @@ class Session:
         what = f"posting the note to {task.label}"
         for attempt in (1, 2):
             try:
-                with self._calling(what):
+                with self.calling(what):
                     comment = gazu.task.add_comment(task.id, status, text, client=self.client)
                 return Posted(comment, attempt, reconciled=False)
             except (ConnectionFailed, ServerFailed) as exc:
@@ -847,7 +847,7 @@ class Session:
             self.transport.step(
                 "checking whether the note was stored", self.transport.request_timeout
             ),
-            self._calling(f"reading the comments of {task.label}"),
+            self.calling(f"reading the comments of {task.label}"),
         ):
             comments = gazu.task.all_comments_for_task(task.id, client=self.client)
         for comment in comments or ():

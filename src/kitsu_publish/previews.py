@@ -187,11 +187,19 @@ def wait_processed(
     started = time.monotonic()
     last_log = started
     while pending:
+        listed = {  # all in one request; one the list leaves out is read alone
+            str(p["id"]): p
+            for p in session.read_list(
+                "data/preview-files", "id", list(pending), "reading the uploaded previews"
+            )
+        }
         for preview_id in list(pending):
-            with session.calling("reading the state of an uploaded preview"):
-                current = dict(
-                    gazu.client.get(f"data/preview-files/{preview_id}", client=session.client)
-                )
+            current = dict(listed.get(preview_id) or {})
+            if not current:
+                with session.calling("reading the state of an uploaded preview"):
+                    current = dict(
+                        gazu.client.get(f"data/preview-files/{preview_id}", client=session.client)
+                    )
             if current.get("status") in ("ready", "broken") or current.get("status") is None:
                 done[preview_id] = current
                 del pending[preview_id]
