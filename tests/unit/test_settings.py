@@ -6,38 +6,15 @@ import dataclasses
 import json
 import textwrap
 
+import demo  # tools/demo.py: tools/ is on sys.path (tests/conftest.py)
 import pytest
 
 from kitsu_publish import settings
 from kitsu_publish.errors import KitsuPublishError, SettingsError
 from kitsu_publish.settings import CommentTemplate, Condition, Settings
 
-# The settings example of the README and docs/settings.md, verbatim.
-README_EXAMPLE = '''\
-[kitsu]
-server = "https://kitsu.example.com/api"   # optional; KITSU_SERVER wins
-
-[IntegrateKitsuNote]
-set_status_note = true
-note_status_shortname = "wfa"
-
-[[IntegrateKitsuNote.status_change_conditions.status_conditions]]
-condition = "equal"        # "equal" | "not_equal"
-short_name = "wip"
-
-[[IntegrateKitsuNote.status_change_conditions.product_type_requirements]]
-condition = "not_equal"
-product_type = "workfile"
-
-[IntegrateKitsuNote.custom_comment_template]
-enabled = true
-comment_template = """{{ comment }}
-
-| product | version |
-|--|--|
-{% for i in instances %}| {{ i.name | md }} | v{{ '%03d' % i.version }} |
-{% endfor %}"""
-'''
+# The settings example of the README, verbatim (the demo reads it the same way).
+README_EXAMPLE = demo.readme_settings()
 
 README_TEMPLATE = (
     "{{ comment }}\n"
@@ -120,7 +97,7 @@ def test_parse_of_empty_table_gives_defaults():
 # --- our own files ---------------------------------------------------------------------
 
 
-def test_architecture_example_toml_loads(tmp_path):
+def test_the_readme_settings_example_loads(tmp_path):
     path = write(tmp_path, "studio.toml", README_EXAMPLE)
     s = settings.load_file(path)
     assert s.source == str(path)
@@ -129,7 +106,8 @@ def test_architecture_example_toml_loads(tmp_path):
     assert s.read_timeout == 30.0
     assert s.set_status_note is True
     assert s.note_status_shortname == "wfa"
-    assert s.status_conditions == (Condition("equal", "wip"),)
+    assert (s.request_timeout, s.step_timeout) == (60.0, 300.0)
+    assert s.status_conditions == (Condition("not_equal", "done"),)
     assert s.product_type_requirements == (Condition("not_equal", "workfile"),)
     assert s.template == CommentTemplate(enabled=True, text=README_TEMPLATE, syntax="jinja")
 
