@@ -698,6 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.monotonic()
     zou = start_zou()
     admin = zou.client()
+    versions_run = versions(zou)  # before: the code measured, not what a later edit left
     import_ms = import_time_ms()
     progress(f"import kitsu_publish: {import_ms} ms")
     results: list[Result] = []
@@ -736,7 +737,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         document = {
             "date": now.isoformat(timespec="seconds"),
             "machine": info,
-            "versions": versions(zou),
+            "versions": versions_run,
             "latency_each_way_s": LATENCY_EACH_WAY,
             "quick": args.quick,
             "seconds_total": round(took, 1),

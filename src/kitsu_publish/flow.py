@@ -204,7 +204,7 @@ def collect_targets(context: Any, log: logging.Logger) -> None:
             log.debug("Reading the Kitsu tasks together failed (%s); one by one", exc)
         for instance in _targeted(context):
             target = instance.data.get(TARGET)
-            if target is None:
+            if target is None or TARGET_ERROR in instance.data:
                 continue
             try:
                 task = session.resolve(target, _name(instance))
