@@ -28,7 +28,9 @@ done
 echo "== building the sdist and the wheel (build $BUILD_VERSION, $python)"
 new_venv "$python" .venv/build
 pip_install .venv/build "build==$BUILD_VERSION"
-version=$(.venv/build/bin/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+# the version as written in the package (pyproject.toml's hatch reads it from there)
+version=$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' src/kitsu_publish/__init__.py)
+[ -n "$version" ] || { echo "no __version__ in src/kitsu_publish/__init__.py" >&2; exit 1; }
 quietly .venv/build/bin/python -m build --outdir "$work/dist" .
 .venv/build/bin/python tools/wheel_check.py contents "$work/dist" "$ROOT" "$version"
 wheel=$(ls "$work"/dist/*.whl)

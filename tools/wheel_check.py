@@ -91,7 +91,7 @@ def installed(checkout: Path, version: str) -> None:
     check(site in where.parents, f"kitsu_publish imported from {where}, not from {site}")
     check(
         kitsu_publish.__version__ == version,
-        f"__version__ {kitsu_publish.__version__!r} != {version!r} (pyproject.toml)",
+        f"__version__ {kitsu_publish.__version__!r} != {version!r} (the wheel's)",
     )
     path = Path(kitsu_publish.plugin_path())
     check(path == where.parent / "plugins", f"plugin_path() is {path}")

@@ -64,8 +64,18 @@ def readme_table(title: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_version_comes_from_the_package_metadata_and_is_semver():
-    version = pyproject()["project"]["version"]
+def written_version() -> str:
+    """The version as written in the source: the file pyproject.toml's hatch reads."""
+    project = pyproject()
+    assert project["project"]["dynamic"] == ["version"]
+    source = (ROOT / project["tool"]["hatch"]["version"]["path"]).read_text(encoding="utf-8")
+    found = re.findall(r'^__version__ = "([^"]+)"$', source, re.M)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_version_is_written_once_in_the_package_and_is_semver():
+    version = written_version()
 
     assert kitsu_publish.__version__ == version
     assert re.fullmatch(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?", version), version
@@ -73,7 +83,7 @@ def test_version_comes_from_the_package_metadata_and_is_semver():
 
 def test_changelog_has_an_entry_for_the_version():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    version = pyproject()["project"]["version"]
+    version = written_version()
 
     assert re.search(rf"^## \[{re.escape(version)}\]", changelog, re.M), (
         f"CHANGELOG.md has no '## [{version}]' entry"
