@@ -575,10 +575,12 @@ def validate_review(context: Any, log: logging.Logger) -> None:
     settings = context.data[SETTINGS]
     problems: list[str] = []
     with session.step("checking the review media"):
-        for task, members in _groups(context, settings):
+        groups = [(t, m) for t, m in _groups(context, settings) if _media(context, m)]
+        taken: dict[str, set[int]] = {}
+        if groups and settings.review.revision == "version":
+            taken = previews.existing_revisions(session, [t.id for t, _ in groups])
+        for task, members in groups:
             media = _media(context, members)
-            if not media:
-                continue
             problems.extend(p for p in map(review_mod.check, media) if p)
             log.info("%s: %d review file(s)", task.label, len(media))
             if settings.review.add_to_playlist:
@@ -591,7 +593,7 @@ def validate_review(context: Any, log: logging.Logger) -> None:
                     f"{task.label}: revision = 'version' needs the published version, and "
                     f"instance '{members[0].name}' has none"
                 )
-            elif version in previews.existing_revisions(session, task.id, task.label):
+            elif version in taken.get(task.id, ()):
                 problems.append(
                     f"{task.label} already has a preview revision {version}: publish a new "
                     "version, or ask your TD to set revision = 'auto' in [IntegrateKitsuReview]"

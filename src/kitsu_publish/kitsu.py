@@ -882,13 +882,16 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _one(records: Iterable[Mapping[str, Any]], name: str, parent_id: Any) -> dict[str, Any] | None:
-    """The one record with this name (and parent, when given); None when 0 or several."""
-    same = [
-        dict(r)
+    """The one record with this name (and parent, when given); None when 0 or several.
+
+    Counted by id: a record a list gives twice is still one.
+    """
+    same = {
+        r.get("id"): dict(r)
         for r in records
         if _same(r.get("name"), name) and (parent_id is None or r.get("parent_id") == parent_id)
-    ]
-    return same[0] if len(same) == 1 else None
+    }
+    return next(iter(same.values())) if len(same) == 1 else None
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:

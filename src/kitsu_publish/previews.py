@@ -230,13 +230,15 @@ def set_thumbnail(session: Any, preview_id: str, frame: int | None, label: str) 
         )
 
 
-def existing_revisions(session: Any, task_id: str, label: str) -> set[int]:
-    """The preview revisions already on a task."""
-    import gazu
-
-    with session.calling(f"reading the previews of {label}"):
-        found = gazu.client.fetch_all("preview-files", {"task_id": task_id}, client=session.client)
-    return {int(p["revision"]) for p in found or () if p.get("revision") is not None}
+def existing_revisions(session: Any, task_ids: list[str]) -> dict[str, set[int]]:
+    """The preview revisions already on each of these tasks (one request)."""
+    found: dict[str, set[int]] = {task_id: set() for task_id in task_ids}
+    for preview in session.read_list(
+        "data/preview-files", "task_id", task_ids, "reading the previews of the tasks"
+    ):
+        if preview.get("revision") is not None and preview.get("task_id") in found:
+            found[preview["task_id"]].add(int(preview["revision"]))
+    return found
 
 
 def add_to_playlist(
