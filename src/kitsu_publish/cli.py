@@ -36,11 +36,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import PLUGINS, __version__, access, plugin_path
+from . import PLUGINS, __version__, plugin_path
 from . import plan as plan_mod
 from . import settings as settings_mod
 from .errors import KitsuError, KitsuPublishError, SettingsError, TargetError, shorten
-from .plan import Target
+from .model import Member, Target, TaskInfo
 
 #: The environment variable that makes the note integrator post nothing (see flow.py).
 ENV_DRY_RUN = "KITSU_PUBLISH_DRY_RUN"
@@ -239,11 +239,13 @@ def _check(file: str | None, online: bool, task: Target | None = None) -> int:
 
 def _preflight(session: Any, settings: settings_mod.Settings, target: Target) -> int:
     """What a publish by this person to this task would meet in validation."""
+    from .kitsu import permissions
+
     found = session.resolve(target)
     project_id = str(found.data.get("project_id") or "")
     role = session.project_role(project_id)
     print(f"task: {found.label} (status '{found.status}')")
-    print(f"  you: {session.user}, {access.ROLE_NAMES.get(role, role)} on this project")
+    print(f"  you: {session.user}, {permissions.ROLE_NAMES.get(role, role)} on this project")
     statuses = [
         settings.note_status_shortname if settings.set_status_note else found.status,
         found.status,
@@ -368,8 +370,8 @@ def _render(file: str | None, data_file: str, status: str | None, as_json: bool)
             file=sys.stderr,
         )
         return 0
-    tasks: dict[str, plan_mod.TaskInfo] = {}
-    pairs: list[tuple[str, plan_mod.Member]] = []
+    tasks: dict[str, TaskInfo] = {}
+    pairs: list[tuple[str, Member]] = []
     warnings: list[str] = []
     for index, data in enumerate(instances):
         name = _instance_name(data, index)
@@ -426,7 +428,7 @@ def _offline_task(
     context: Mapping[str, Any],
     status: str | None,
     name: str,
-) -> plan_mod.TaskInfo:
+) -> TaskInfo:
     """The task as the data names it: names from the target, status from --status or data."""
     if target.task_id:
         # names beside a task id are not needed by a publish; here they name the task
@@ -449,7 +451,7 @@ def _offline_task(
             f"instance '{name}': the task's current status is not known offline: give "
             f"--status, or {STATUS_KEY} (a status short name) in the instance or context data"
         )
-    return plan_mod.TaskInfo(
+    return TaskInfo(
         id=key,
         project=project or "?",
         entity=entity or "?",
@@ -470,7 +472,7 @@ def _user() -> str:
         return ""
 
 
-def _note_record(task: plan_mod.TaskInfo, note: plan_mod.NotePlan) -> dict[str, Any]:
+def _note_record(task: TaskInfo, note: plan_mod.NotePlan) -> dict[str, Any]:
     summary: dict[str, Any] = dict(task.summary())
     summary["id"] = str(task.data.get("id") or "") or None
     return {
@@ -724,7 +726,7 @@ def _run_publish(
         print(json.dumps(out, indent=2, ensure_ascii=False, default=str))
     else:
         for note in notes:
-            task = plan_mod.TaskInfo(**note["task"]).label
+            task = TaskInfo(**note["task"]).label
             change = (
                 f": status '{note['status_before']}' -> '{note['status_after']}'"
                 if "status_after" in note

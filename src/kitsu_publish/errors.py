@@ -12,7 +12,8 @@ The tree::
         ├── AuthenticationFailed      login or token refused, session ended
         ├── PermissionRefused         Kitsu's rules refuse this person this action
         ├── StatusNotFound            a task status short name Kitsu does not know
-        └── PostFailed                a comment was not (or not surely) stored
+        ├── PostFailed                a comment was not (or not surely) stored
+        └── ReviewFailed              review media could not be put on a posted note
 
 Messages never carry a password or a token: they are built from our own words and
 the names the user gave, never from a request body.
@@ -29,6 +30,7 @@ __all__ = [
     "KitsuPublishError",
     "PermissionRefused",
     "PostFailed",
+    "ReviewFailed",
     "ServerFailed",
     "SettingsError",
     "StatusNotFound",
@@ -119,3 +121,7 @@ def nothing_posted(error: KitsuPublishError) -> KitsuPublishError:
     copy.__dict__.update(error.__dict__)
     Exception.__init__(copy, f"{error} {NOTHING_POSTED}")
     return copy
+
+
+class ReviewFailed(KitsuError):
+    """Review media could not be put on a posted note (or fail the checks before it)."""

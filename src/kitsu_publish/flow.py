@@ -19,20 +19,21 @@ from typing import Any
 
 from . import actions as actions_mod
 from . import plan as plan_mod
-from . import previews
 from . import review as review_mod
 from . import settings as settings_mod
+from .kitsu import previews
+from .model import Member, TaskInfo
 from .errors import (
     ConnectionFailed,
     KitsuError,
     KitsuPublishError,
     PermissionRefused,
     PostFailed,
+    ReviewFailed,
     ServerFailed,
     TemplateError,
     nothing_posted,
 )
-from .previews import ReviewFailed
 
 __all__ = [
     "ENV_DRY_RUN",
@@ -234,7 +235,7 @@ def _warn_early(context: Any, log: logging.Logger) -> None:
         )
 
 
-def _where(task: plan_mod.TaskInfo) -> str:
+def _where(task: TaskInfo) -> str:
     return f"{task.label} (status '{task.status}')"
 
 
@@ -347,7 +348,7 @@ def integrate_notes(context: Any, log: logging.Logger) -> None:
 
 
 def _record(
-    task: plan_mod.TaskInfo, members: Iterable[plan_mod.Member], outcome: str
+    task: TaskInfo, members: Iterable[Member], outcome: str
 ) -> dict[str, Any]:
     """The ``kitsuNotes`` record of a note that was not posted (or may not have been)."""
     return {
@@ -362,7 +363,7 @@ def _outcomes(notes: list[dict[str, Any]]) -> str:
     """Per task, what this publish did: posted, not posted, unknown."""
     by_outcome: dict[str, list[str]] = {}
     for note in notes:
-        label = plan_mod.TaskInfo(**note["task"]).label
+        label = TaskInfo(**note["task"]).label
         by_outcome.setdefault(note["outcome"], []).append(label)
     parts = [
         f"{outcome}: {'; '.join(labels)}"
@@ -467,7 +468,7 @@ def _earlier_failures(context: Any) -> list[str]:
 
 
 def _entries(
-    context: Any, tasks: dict[str, plan_mod.TaskInfo] | None = None
+    context: Any, tasks: dict[str, TaskInfo] | None = None
 ) -> list[plan_mod.Entry]:
     """The active Kitsu instances with their tasks (as collected, or from ``tasks``)."""
     entries = []
@@ -480,12 +481,12 @@ def _entries(
 
 def _groups(
     context: Any, settings: settings_mod.Settings
-) -> list[tuple[plan_mod.TaskInfo, tuple[plan_mod.Member, ...]]]:
+) -> list[tuple[TaskInfo, tuple[Member, ...]]]:
     """The active Kitsu instances grouped by task, each with the task as collected."""
     return plan_mod.tasks_of(settings, _entries(context), context.data.get("comment"))
 
 
-def _instances_of(context: Any, members: Iterable[plan_mod.Member]) -> list[Any]:
+def _instances_of(context: Any, members: Iterable[Member]) -> list[Any]:
     wanted = {id(m.data) for m in members}
     return [i for i in context if id(i.data) in wanted]
 
@@ -494,7 +495,7 @@ def _plan(
     context: Any,
     settings: settings_mod.Settings,
     warn: Callable[[str], None],
-    tasks: dict[str, plan_mod.TaskInfo] | None = None,
+    tasks: dict[str, TaskInfo] | None = None,
 ) -> list[plan_mod.NotePlan]:
     """Every note of the publish, from the pure core in one call."""
     return plan_mod.plan_notes(
@@ -537,7 +538,7 @@ def _review_enabled(context: Any) -> bool:
     )
 
 
-def _media(context: Any, members: Iterable[plan_mod.Member]) -> list[review_mod.Medium]:
+def _media(context: Any, members: Iterable[Member]) -> list[review_mod.Medium]:
     found: list[review_mod.Medium] = []
     for member in members:
         found.extend(review_mod.media_of(member.data, member.name))
@@ -545,7 +546,7 @@ def _media(context: Any, members: Iterable[plan_mod.Member]) -> list[review_mod.
 
 
 def _playlist_name(
-    context: Any, settings: settings_mod.Settings, task: plan_mod.TaskInfo, version: Any
+    context: Any, settings: settings_mod.Settings, task: TaskInfo, version: Any
 ) -> str:
     import datetime
 
@@ -615,7 +616,7 @@ def integrate_review(context: Any, log: logging.Logger) -> None:
     posted = {n["task"]["id"]: n for n in context.data.get(NOTES, []) if n.get("posted")}
     dry_run = _dry_run()
     problems: list[str] = []
-    uploaded: list[tuple[plan_mod.TaskInfo, Any, dict[str, Any], list[dict[str, Any]]]] = []
+    uploaded: list[tuple[TaskInfo, Any, dict[str, Any], list[dict[str, Any]]]] = []
     with session.step("uploading the review media"):
         for task, members in _groups(context, settings):
             media = _media(context, members)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from . import rules, template, text
 from .errors import TargetError, shorten
+from .model import Member, Target, TaskInfo
 from .settings import Settings
 
 __all__ = [
@@ -37,63 +38,6 @@ TARGET_KEYS: tuple[tuple[str, str], ...] = (
     ("kitsuEntity", "KITSU_ENTITY"),
     ("kitsuTaskType", "KITSU_TASK_TYPE"),
 )
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where an instance asks its note to go, before any lookup in Kitsu."""
-
-    level: str  # "instance", "context" or "environment"
-    task_id: str | None = None
-    project: str | None = None
-    entity: str | None = None
-    task_type: str | None = None
-
-    def describe(self) -> str:
-        if self.task_id:
-            return f"task id {self.task_id} (from {self.level})"
-        return (
-            f"project '{self.project}', entity '{self.entity}', task type "
-            f"'{self.task_type}' (from {self.level})"
-        )
-
-
-@dataclass(frozen=True)
-class TaskInfo:
-    """A resolved Kitsu task, as the templates and decisions need it."""
-
-    id: str
-    project: str
-    entity: str
-    task_type: str
-    status: str  # current status short name
-    data: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def label(self) -> str:
-        """How messages name the task: ``project / entity / task type``."""
-        return f"{self.project} / {self.entity} / {self.task_type}"
-
-    def summary(self) -> dict[str, str]:
-        """The task in a few plain fields, for logs and ``kitsuNotes``."""
-        return {
-            "id": self.id,
-            "project": self.project,
-            "entity": self.entity,
-            "task_type": self.task_type,
-            "status": self.status,
-        }
-
-
-@dataclass(frozen=True)
-class Member:
-    """One active instance's part in a note."""
-
-    name: str
-    product_type: str
-    version: int | None
-    comment: str
-    data: Mapping[str, Any]
 
 
 @dataclass(frozen=True)

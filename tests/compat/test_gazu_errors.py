@@ -17,7 +17,7 @@ import pytest
 from kitsu_publish import settings
 from kitsu_publish.errors import AuthenticationFailed, KitsuError, PostFailed, TargetError
 from kitsu_publish.kitsu import Session, connect
-from kitsu_publish.plan import TaskInfo
+from kitsu_publish.model import TaskInfo
 
 pytestmark = pytest.mark.zou
 

@@ -69,7 +69,7 @@ def test_token_never_logged(kitsu_env, zou, production, caplog, monkeypatch):
 def test_gazu_records_carrying_a_secret_are_redacted_while_a_session_is_open(
     caplog: Any,
 ):
-    from kitsu_publish.transport import Transport
+    from kitsu_publish.kitsu.transport import Transport
 
     caplog.set_level(logging.DEBUG)
     transport = Transport("http://127.0.0.1:9/api", (1.0, 1.0), 2.0, 5.0, ["hunter2-secret"])
@@ -87,7 +87,8 @@ def test_gazu_records_carrying_a_secret_are_redacted_while_a_session_is_open(
 
 def test_a_session_nobody_closed_releases_its_secret_when_collected(kitsu_env):
     """A validator that stops the publish means the integrator never closes the session."""
-    from kitsu_publish import kitsu, transport
+    from kitsu_publish import kitsu
+    from kitsu_publish.kitsu import transport
     from kitsu_publish.settings import Settings
 
     session = kitsu.connect(Settings())

@@ -17,7 +17,7 @@ import pytest
 
 from kitsu_publish import kitsu
 from kitsu_publish.errors import TargetError
-from kitsu_publish.plan import Target
+from kitsu_publish.model import Target
 from kitsu_publish.settings import Settings
 
 pytestmark = pytest.mark.zou

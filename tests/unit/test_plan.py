@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from kitsu_publish import plan, settings
+from kitsu_publish import model, plan, settings
 from kitsu_publish.errors import TargetError, TemplateError
-from kitsu_publish.plan import Member, TaskInfo
+from kitsu_publish.model import Member, TaskInfo
 from kitsu_publish.settings import CommentTemplate, Condition, Settings
 
 TASK = TaskInfo(
@@ -47,12 +47,12 @@ def with_template(text: str, syntax: str = "jinja", **values) -> Settings:
 
 def test_instance_task_id_is_the_target():
     target = plan.find_target({"kitsuTaskId": "abc"}, {}, environ={})
-    assert target == plan.Target("instance", task_id="abc")
+    assert target == model.Target("instance", task_id="abc")
 
 
 def test_instance_names_are_the_target():
     target = plan.find_target(dict(FULL_NAMES), {}, environ={})
-    assert target == plan.Target(
+    assert target == model.Target(
         "instance", project="Spring", entity="SQ010/SH010", task_type="Animation"
     )
 
@@ -82,7 +82,7 @@ def test_context_level_is_used_when_instance_has_no_target_key():
     target = plan.find_target(
         {"name": "x"}, {"kitsuTaskId": "ctx"}, environ={"KITSU_TASK_ID": "env"}
     )
-    assert target == plan.Target("context", task_id="ctx")
+    assert target == model.Target("context", task_id="ctx")
 
 
 def test_context_level_wins_over_environment():
@@ -94,13 +94,13 @@ def test_context_level_wins_over_environment():
 
 
 def test_environment_is_the_last_level():
-    assert plan.find_target({}, {}, environ={"KITSU_TASK_ID": "env"}) == plan.Target(
+    assert plan.find_target({}, {}, environ={"KITSU_TASK_ID": "env"}) == model.Target(
         "environment", task_id="env"
     )
 
 
 def test_environment_names_are_the_target():
-    assert plan.find_target({}, {}, environ=dict(FULL_ENV)) == plan.Target(
+    assert plan.find_target({}, {}, environ=dict(FULL_ENV)) == model.Target(
         "environment", project="EnvProject", entity="EnvAsset", task_type="Modeling"
     )
 
@@ -108,7 +108,7 @@ def test_environment_names_are_the_target():
 def test_environment_defaults_to_os_environ(monkeypatch):
     monkeypatch.setenv("KITSU_TASK_ID", "from-os-environ")
     target = plan.find_target({}, {})
-    assert target == plan.Target("environment", task_id="from-os-environ")
+    assert target == model.Target("environment", task_id="from-os-environ")
 
 
 def test_environment_is_not_read_from_data_keys():
@@ -124,17 +124,17 @@ def test_task_id_wins_over_names_within_a_level(level):
     data = dict(FULL_NAMES, kitsuTaskId="the-id")
     instance, context = (data, {}) if level == "instance" else ({}, data)
     target = plan.find_target(instance, context, environ={})
-    assert target == plan.Target(level, task_id="the-id")
+    assert target == model.Target(level, task_id="the-id")
 
 
 def test_task_id_wins_over_names_in_environment():
     env = dict(FULL_ENV, KITSU_TASK_ID="env-id")
-    assert plan.find_target({}, {}, environ=env) == plan.Target("environment", task_id="env-id")
+    assert plan.find_target({}, {}, environ=env) == model.Target("environment", task_id="env-id")
 
 
 def test_task_id_with_incomplete_names_is_no_error():
     target = plan.find_target({"kitsuTaskId": "id", "kitsuProject": "Spring"}, {}, environ={})
-    assert target == plan.Target("instance", task_id="id")
+    assert target == model.Target("instance", task_id="id")
 
 
 def test_incomplete_instance_names_error_names_the_missing_keys_and_instance():
@@ -182,7 +182,7 @@ def test_whitespace_only_values_count_as_absent():
         "kitsuTaskType": "\n",
     }
     target = plan.find_target(instance, {"kitsuTaskId": "ctx"}, environ={})
-    assert target == plan.Target("context", task_id="ctx")
+    assert target == model.Target("context", task_id="ctx")
 
 
 def test_whitespace_only_everywhere_is_no_target():
@@ -205,12 +205,12 @@ def test_target_values_are_stripped():
 def test_none_values_count_as_absent():
     instance = {"kitsuTaskId": None, "kitsuProject": None}
     target = plan.find_target(instance, {"kitsuTaskId": "ctx"}, environ={})
-    assert target == plan.Target("context", task_id="ctx")
+    assert target == model.Target("context", task_id="ctx")
 
 
 def test_target_describe_names_the_level():
-    assert plan.Target("context", task_id="abc").describe() == "task id abc (from context)"
-    names = plan.Target("instance", project="P", entity="E", task_type="T").describe()
+    assert model.Target("context", task_id="abc").describe() == "task id abc (from context)"
+    names = model.Target("instance", project="P", entity="E", task_type="T").describe()
     assert names == "project 'P', entity 'E', task type 'T' (from instance)"
 
 

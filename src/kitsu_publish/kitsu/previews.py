@@ -27,8 +27,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, Callable
 
-from .errors import KitsuError
-from .review import kind
+from ..errors import KitsuError, ReviewFailed
+from ..review import kind
 
 __all__ = ["ReviewFailed", "existing_revisions", "set_thumbnail", "upload", "wait_processed"]
 
@@ -40,10 +40,6 @@ UPLOAD_SECONDS_PER_MIB = 1.0
 PROCESSING_WAIT = 300.0
 PROCESSING_POLL = 1.0
 CHUNK = 1024 * 1024
-
-
-class ReviewFailed(KitsuError):
-    """Review media could not be put on a posted note."""
 
 
 class _Multipart:

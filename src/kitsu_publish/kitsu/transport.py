@@ -32,7 +32,7 @@ import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .errors import (
+from ..errors import (
     AuthenticationFailed,
     ConnectionFailed,
     KitsuError,

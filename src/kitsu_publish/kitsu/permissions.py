@@ -22,8 +22,9 @@ their global role otherwise (admin is global only).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from ..model import Refusal
 
 __all__ = ["ROLE_NAMES", "Refusal", "allowed_statuses", "check"]
 
@@ -36,14 +37,6 @@ ROLE_NAMES = {
     "client": "Client",
     "vendor": "Vendor",
 }
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why Kitsu would refuse the note, in words for the artist, and who can fix it."""
-
-    reason: str  # "not assigned", "department", "status"
-    message: str
 
 
 def _plural(role: str) -> str:

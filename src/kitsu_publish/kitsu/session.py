@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import access
-from .errors import (
+from . import permissions as access
+from ..errors import (
     AuthenticationFailed,
     ConnectionFailed,
     KitsuError,
@@ -35,8 +35,8 @@ from .errors import (
     StatusNotFound,
     TargetError,
 )
-from .plan import Target, TaskInfo
-from .settings import Settings
+from ..model import Posted, Target, TaskInfo
+from ..settings import Settings
 from .transport import ENV_LOGIN, ENV_PASSWORD, ENV_SERVER, ENV_TOKEN, Transport, api_url
 
 __all__ = ["Posted", "Session", "api_url", "connect", "task_url"]
@@ -102,15 +102,6 @@ def connect(settings: Settings, environ: Mapping[str, str] | None = None) -> Ses
         session.close()
         raise
     return session
-
-
-@dataclass(frozen=True)
-class Posted:
-    """What became of one note: the comment Kitsu stored, and how we know."""
-
-    comment: Mapping[str, Any]
-    attempts: int  # POSTs sent
-    reconciled: bool  # the answer was lost and the comment was found by reading the task
 
 
 class Session:
