@@ -99,7 +99,11 @@ class PermissionRefused(KitsuError):
 
 
 class StatusNotFound(KitsuError):
-    """A task status short name that this Kitsu does not have."""
+    """A task status short name that this Kitsu does not have (``short_name``)."""
+
+    def __init__(self, message: str, short_name: str = "") -> None:
+        self.short_name = short_name
+        super().__init__(message)
 
 
 class PostFailed(KitsuError):

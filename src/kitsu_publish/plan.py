@@ -6,6 +6,7 @@ task facts that :mod:`kitsu_publish.kitsu` resolved; imports neither pyblish nor
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,16 +20,18 @@ from .settings import Settings
 __all__ = [
     "TARGET_KEYS",
     "Entry",
-    "Member",
+    "Group",
     "NotePlan",
-    "Target",
-    "TaskInfo",
     "build_note",
     "find_target",
     "group_by_task",
+    "instance_name",
+    "is_active",
     "member_of",
+    "notes_of",
     "plan_notes",
     "tasks_of",
+    "user_name",
 ]
 
 #: (data key, environment variable) of every Kitsu target key, in priority order.
@@ -162,11 +165,11 @@ def group_by_task(
 #: One active instance of a publish, as the plan needs it: its task (as read from
 #: Kitsu), its raw data and its name.
 Entry = tuple[TaskInfo, Mapping[str, Any], str]
+#: The members of one note and their task.
+Group = tuple[TaskInfo, tuple[Member, ...]]
 
 
-def tasks_of(
-    settings: Settings, entries: Iterable[Entry], context_comment: Any
-) -> list[tuple[TaskInfo, tuple[Member, ...]]]:
+def tasks_of(settings: Settings, entries: Iterable[Entry], context_comment: Any) -> list[Group]:
     """The publish's instances grouped by task (one group per task, or per instance with
     ``note_per_instance``), in publish order, each group with its task."""
     tasks: dict[str, TaskInfo] = {}
@@ -187,10 +190,45 @@ def plan_notes(
     warn: Callable[[str], None] | None = None,
 ) -> list[NotePlan]:
     """Every note of a publish in one call: group by task, decide, render, check."""
+    return notes_of(settings, tasks_of(settings, entries, context_comment), host, user, warn)
+
+
+def notes_of(
+    settings: Settings,
+    groups: Iterable[Group],
+    host: str = "",
+    user: str = "",
+    warn: Callable[[str], None] | None = None,
+    tasks: Mapping[str, TaskInfo] | None = None,
+) -> list[NotePlan]:
+    """One note per group of :func:`tasks_of`; ``tasks`` (by id, read fresh) replace the
+    groups' tasks as collected."""
+    fresh = tasks or {}
     return [
-        build_note(settings, task, members, host, user, warn)
-        for task, members in tasks_of(settings, entries, context_comment)
+        build_note(settings, fresh.get(task.id, task), members, host, user, warn)
+        for task, members in groups
     ]
+
+
+def instance_name(data: Mapping[str, Any], fallback: str) -> str:
+    """How messages name an instance: its product name, its name, else ``fallback``."""
+    return str(data.get("productName") or data.get("name") or fallback)
+
+
+def is_active(data: Mapping[str, Any]) -> bool:
+    """Does the instance take part in this publish's notes? Not switched off, not farm."""
+    return data.get("publish", True) is not False and not data.get("farm")
+
+
+def user_name(context_data: Mapping[str, Any]) -> str:
+    """The ``user`` templates see: the context's, else the login name (or nothing)."""
+    user = context_data.get("user")
+    if user:
+        return str(user)
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some farm environments
+        return ""
 
 
 def build_note(

@@ -16,30 +16,30 @@ import pytest
 
 from kitsu_publish import settings
 from kitsu_publish.errors import AuthenticationFailed, KitsuError, PostFailed, TargetError
-from kitsu_publish.kitsu import Session, connect
-from kitsu_publish.model import TaskInfo
+from kitsu_publish.kitsu import Connection, connect
+from kitsu_publish.model import Target, TaskInfo
 
 pytestmark = pytest.mark.zou
 
 
 @pytest.fixture
-def session(zou: kitsu_seed.Zou) -> Iterator[Session]:
+def session(zou: kitsu_seed.Zou) -> Iterator[Connection]:
     env = {"KITSU_SERVER": zou.url, "KITSU_LOGIN": zou.email, "KITSU_PWD": zou.password}
     opened = connect(settings.Settings(), env)
     yield opened
     opened.close()
 
 
-def test_posting_to_a_task_that_is_gone_is_a_post_failure(session: Session) -> None:
+def test_posting_to_a_task_that_is_gone_is_a_post_failure(session: Connection) -> None:
     gone = TaskInfo(str(uuid.uuid4()), "P", "E", "Animation", "todo")
     with pytest.raises(PostFailed) as failed:
         session.post(gone, "wfa", "a comment for nobody")
     assert failed.value.outcome == "not posted"
 
 
-def test_reading_a_task_that_is_gone_is_a_target_error(session: Session) -> None:
+def test_reading_a_task_that_is_gone_is_a_target_error(session: Connection) -> None:
     with pytest.raises(TargetError):
-        session.task(str(uuid.uuid4()), "render")
+        session.resolve(Target("instance", task_id=str(uuid.uuid4())), "render")
 
 
 def test_a_refused_token_is_an_authentication_failure_naming_the_variable(

@@ -21,6 +21,9 @@ import pytest
 from harness import Outcome, publish, render
 
 from kitsu_publish import actions
+from kitsu_publish.state import state_of
+
+pytestmark = pytest.mark.zou
 
 
 class IntegrateStudioFiles(pyblish.api.ContextPlugin):
@@ -259,7 +262,7 @@ def test_a_password_session_revoked_during_the_publish_names_the_login(
         order = pyblish.api.ExtractorOrder
 
         def process(self, context):
-            session = context.data["kitsuSession"]
+            session = state_of(context).session.session
             token = session.client.tokens["access_token"]
             session.client.session.get(
                 session.url + "/auth/logout", headers={"Authorization": f"Bearer {token}"}

@@ -15,7 +15,12 @@ from pathlib import Path
 import gazu
 import kitsu_seed
 import pyblish.api
+import pytest
 from harness import farm_jobs, publish, render
+
+from kitsu_publish.state import state_of
+
+pytestmark = pytest.mark.zou
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,9 +44,9 @@ def token_spy() -> tuple[type, list[str]]:
         order = pyblish.api.CollectorOrder + 0.49
 
         def process(self, context):
-            session = context.data.get("kitsuSession")
+            session = state_of(context).session
             if session is not None:
-                seen.append(session.client.tokens["access_token"])
+                seen.append(session.session.client.tokens["access_token"])
 
     return CollectStudioSpy, seen
 
@@ -55,7 +60,7 @@ def test_a_password_session_is_logged_out_when_the_publish_ends(kitsu_env, admin
     assert outcome.errors() == []
     assert [c["text"] for c in kitsu_seed.comments(admin, task)] == ["logged out after"]
     assert len(seen) == 1 and accepted(kitsu_env.url, seen[0]) is False
-    assert "kitsuSession" not in outcome.context.data
+    assert state_of(outcome.context).session is None
 
 
 def test_a_password_session_is_logged_out_when_validation_stops_the_publish(
@@ -76,7 +81,7 @@ def test_a_password_session_is_logged_out_when_validation_stops_the_publish(
     assert "IntegrateKitsuNote" not in outcome.ran()
     assert kitsu_seed.comments(admin, task) == []
     assert len(seen) == 1 and accepted(kitsu_env.url, seen[0]) is False
-    assert "kitsuSession" not in outcome.context.data
+    assert state_of(outcome.context).session is None
 
 
 def test_a_given_token_serves_five_publishes_in_a_row(zou, admin, production, monkeypatch):

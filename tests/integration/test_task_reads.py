@@ -15,8 +15,9 @@ import gazu
 import kitsu_seed
 import pytest
 
-from kitsu_publish import kitsu
 from kitsu_publish.errors import TargetError
+from kitsu_publish.kitsu import names, tasks
+from kitsu_publish.kitsu.session import Session, open_session
 from kitsu_publish.model import Target
 from kitsu_publish.settings import Settings
 
@@ -25,10 +26,10 @@ pytestmark = pytest.mark.zou
 NESTED = ("project", "entity", "entity_type", "task_type", "task_status", "sequence", "episode")
 
 
-def _session(zou: kitsu_seed.Zou, person: kitsu_seed.Person | None) -> kitsu.Session:
+def _session(zou: kitsu_seed.Zou, person: kitsu_seed.Person | None) -> Session:
     email, password = (person.email, person.password) if person else (zou.email, zou.password)
     env = {"KITSU_SERVER": zou.url, "KITSU_LOGIN": email, "KITSU_PWD": password}
-    return kitsu.connect(Settings(), env)
+    return open_session(Settings(), env)
 
 
 def _same_as_full(built: dict[str, Any], full: dict[str, Any]) -> list[str]:
@@ -65,13 +66,13 @@ def test_tasks_read_together_are_the_tasks_kitsu_gives_one_by_one(zou, admin, ro
     try:
         session = _session(zou, person)
         try:
-            session.read_tasks(ids)
-            built = {i: dict(session.task(i).data) for i in ids}
+            tasks.read_tasks(session, ids)
+            built = {i: dict(tasks.task(session, i).data) for i in ids}
             for task_id in ids:
                 full = gazu.task.get_task(task_id, client=admin)
                 assert _same_as_full(built[task_id], full) == [], task_id
-                info = kitsu._task_info(full)
-                assert session.task(task_id) == info  # names and status as the labels use
+                info = tasks.task_info(full)
+                assert tasks.task(session, task_id) == info  # names and status as the labels use
         finally:
             session.close()
     finally:
@@ -97,16 +98,16 @@ def test_targets_by_names_find_the_tasks_the_one_by_one_lookups_find(zou, admin)
     }
     together, alone = _session(zou, None), _session(zou, None)
     try:
-        together.read_targets(targets.values())
+        names.read_targets(together, targets.values())
         for key, target in targets.items():
-            found = together.resolve(target)
+            found = names.resolve(together, target)
             assert found.id == production.tasks[key]
-            assert found == alone.resolve(target)
-            assert _same_as_full(dict(found.data), dict(alone.resolve(target).data)) == []
+            assert found == names.resolve(alone, target)
+            assert _same_as_full(dict(found.data), dict(names.resolve(alone, target).data)) == []
         missing = Target("instance", None, production.project, "SQ020/SH999", "Animation")
-        together.read_targets([missing])
+        names.read_targets(together, [missing])
         with pytest.raises(TargetError, match="no shot named 'SH999'"):
-            together.resolve(missing)
+            names.resolve(together, missing)
     finally:
         together.close()
         alone.close()
@@ -117,15 +118,15 @@ def test_fresh_reads_the_status_now_and_says_which_task_is_gone(zou, admin):
     ids = [production.tasks["shot:Animation"], production.tasks["shot:Lighting"]]
     session = _session(zou, None)
     try:
-        session.read_tasks(ids)
-        collected = [session.task(i) for i in ids]
+        tasks.read_tasks(session, ids)
+        collected = [tasks.task(session, i) for i in ids]
         kitsu_seed.set_status(admin, ids[0], "wip")
-        fresh = session.fresh(collected)
+        fresh = tasks.fresh(session, collected)
         assert fresh[ids[0]].status == "wip"
         assert fresh[ids[1]].status == collected[1].status
         assert fresh[ids[0]].entity == collected[0].entity
         gazu.task.remove_task(ids[1], client=admin)
         with pytest.raises(TargetError, match=f"no task with id {ids[1]}"):
-            session.fresh(collected)
+            tasks.fresh(session, collected)
     finally:
         session.close()

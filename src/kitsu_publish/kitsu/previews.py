@@ -1,6 +1,6 @@
 """Uploading review media onto a posted comment: previews, processing, thumbnail, playlist.
 
-Talks to Kitsu through a :class:`kitsu_publish.kitsu.Session` (its gazu client, its
+Talks to Kitsu through a :class:`~.session.Session` (its gazu client, its
 time limits and error wording), with Zou's routes directly, so that it works the same
 with every gazu version we support:
 
@@ -29,6 +29,7 @@ from typing import Any, Callable
 
 from ..errors import KitsuError, ReviewFailed
 from ..review import kind
+from .session import Session
 
 __all__ = ["ReviewFailed", "existing_revisions", "set_thumbnail", "upload", "wait_processed"]
 
@@ -80,7 +81,7 @@ class _Multipart:
         yield self.tail
 
 
-def _post(session: Any, path: str, data: dict[str, Any], what: str) -> dict[str, Any]:
+def _post(session: Session, path: str, data: dict[str, Any], what: str) -> dict[str, Any]:
     import gazu
 
     with session.calling(what):
@@ -88,7 +89,7 @@ def _post(session: Any, path: str, data: dict[str, Any], what: str) -> dict[str,
 
 
 def upload(
-    session: Any,
+    session: Session,
     task_id: str,
     comment_id: str,
     path: str,
@@ -125,7 +126,7 @@ def upload(
 
 
 def _remove_slot(
-    session: Any, task_id: str, comment_id: str, preview_id: str, log: logging.Logger
+    session: Session, task_id: str, comment_id: str, preview_id: str, log: logging.Logger
 ) -> None:
     """Remove an empty preview slot left by a failed upload, so the note shows none."""
     import gazu
@@ -139,7 +140,7 @@ def _remove_slot(
 
 
 def _send(
-    session: Any, preview_id: str, path: str, label: str, log: logging.Logger, normalize: bool
+    session: Session, preview_id: str, path: str, label: str, log: logging.Logger, normalize: bool
 ) -> dict[str, Any]:
     name = os.path.basename(path)
     size = os.path.getsize(path)
@@ -173,7 +174,7 @@ def _send(
 
 
 def wait_processed(
-    session: Any, previews: list[dict[str, Any]], log: logging.Logger
+    session: Session, previews: list[dict[str, Any]], log: logging.Logger
 ) -> list[dict[str, Any]]:
     """Wait (bounded) until Kitsu has processed every preview; return them as they are now."""
     import gazu
@@ -215,7 +216,7 @@ def wait_processed(
     return [done[p["id"]] for p in previews]
 
 
-def set_thumbnail(session: Any, preview_id: str, frame: int | None, label: str) -> None:
+def set_thumbnail(session: Session, preview_id: str, frame: int | None, label: str) -> None:
     """Make the preview the thumbnail of the task's entity."""
     import gazu
 
@@ -226,7 +227,7 @@ def set_thumbnail(session: Any, preview_id: str, frame: int | None, label: str) 
         )
 
 
-def existing_revisions(session: Any, task_ids: list[str]) -> dict[str, set[int]]:
+def existing_revisions(session: Session, task_ids: list[str]) -> dict[str, set[int]]:
     """The preview revisions already on each of these tasks (one request)."""
     found: dict[str, set[int]] = {task_id: set() for task_id in task_ids}
     for preview in session.read_list(
@@ -238,7 +239,7 @@ def existing_revisions(session: Any, task_ids: list[str]) -> dict[str, set[int]]
 
 
 def add_to_playlist(
-    session: Any, project_id: str, name: str, entity_id: str, preview_id: str, label: str
+    session: Session, project_id: str, name: str, entity_id: str, preview_id: str, label: str
 ) -> dict[str, Any]:
     """Add the entity with this preview to the project's playlist ``name`` (made when missing)."""
     import gazu

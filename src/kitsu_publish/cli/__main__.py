@@ -1,0 +1,7 @@
+"""``python -m kitsu_publish.cli``."""
+
+import sys
+
+from . import main
+
+sys.exit(main())

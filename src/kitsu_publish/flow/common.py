@@ -1,0 +1,117 @@
+"""What the plugin steps share: which instances take part, and the publish's facts.
+
+Works on pyblish's context and instances by duck typing (``.data``, iteration).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from .. import plan
+from ..model import TaskInfo
+from ..settings import Settings
+from ..state import PublishState, state_of
+
+__all__ = [
+    "earlier_failures",
+    "enabled",
+    "entries",
+    "groups",
+    "host",
+    "kept_groups",
+    "kitsu_instances",
+    "name",
+    "notes",
+    "targeted",
+    "where",
+]
+
+
+def name(instance: Any) -> str:
+    return plan.instance_name(instance.data, str(instance))
+
+
+def targeted(context: Any) -> list[Any]:
+    """Instances with a Kitsu target (or a target error), whether switched on or off now.
+
+    Collection resolves them all: an artist may switch an instance on in the GUI after
+    collection, and it must then have its task.
+    """
+    state = state_of(context)
+    return [
+        i
+        for i in context
+        if not i.data.get("farm") and (state.item(i).target or state.item(i).error)
+    ]
+
+
+def kitsu_instances(context: Any) -> list[Any]:
+    """Active instances (not excluded, not farm) that have a Kitsu target or target error."""
+    return [i for i in targeted(context) if plan.is_active(i.data)]
+
+
+def entries(context: Any) -> list[plan.Entry]:
+    """The active Kitsu instances with their tasks, as collected."""
+    state = state_of(context)
+    found = []
+    for instance in kitsu_instances(context):
+        task = state.item(instance).task
+        if task is not None:
+            found.append((task, instance.data, name(instance)))
+    return found
+
+
+def groups(context: Any, settings: Settings) -> list[plan.Group]:
+    """The active Kitsu instances grouped by task (one note each), worked out now and
+    kept in the publish state for the steps after this one."""
+    state = state_of(context)
+    state.groups = plan.tasks_of(settings, entries(context), context.data.get("comment"))
+    return state.groups
+
+
+def kept_groups(context: Any, settings: Settings) -> list[plan.Group]:
+    """The groups this validation already worked out (else worked out now)."""
+    state = state_of(context)
+    return state.groups if state.groups is not None else groups(context, settings)
+
+
+def host(context: Any) -> str:
+    found = context.data.get("host")
+    if isinstance(found, str) and found:
+        return found
+    import pyblish.api
+
+    hosts = pyblish.api.registered_hosts()
+    return str(hosts[-1]) if hosts else ""
+
+
+def notes(
+    context: Any, settings: Settings, found: list[plan.Group], warn: Any, tasks: Any = None
+) -> list[plan.NotePlan]:
+    """Every note of these groups, from the pure core (``tasks``: read fresh, by id)."""
+    user = plan.user_name(context.data)
+    return plan.notes_of(settings, found, host(context), user, warn, tasks)
+
+
+def where(task: TaskInfo) -> str:
+    return f"{task.label} (status '{task.status}')"
+
+
+def earlier_failures(context: Any) -> list[str]:
+    names = []
+    for result in context.data.get("results", []):
+        if not result.get("success", True) or result.get("error"):
+            plugin = result.get("plugin")
+            names.append(getattr(plugin, "__name__", str(plugin)))
+    return list(dict.fromkeys(names))
+
+
+def enabled(state: PublishState, log: logging.Logger | None = None) -> bool:
+    """False (with a line saying so) when the settings switch the library off."""
+    settings = state.settings
+    if settings is not None and not settings.enabled:
+        if log is not None:
+            log.info("Kitsu notes are disabled in %s (enabled = false)", settings.source)
+        return False
+    return True

@@ -1,0 +1,224 @@
+"""Review media: checked with the notes in validation, uploaded onto each posted note.
+
+Validation works out, once per publish, each task's media and playlist name and keeps
+them in the publish state; the review integrator uploads exactly what was checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from .. import plan, review, template
+from ..errors import KitsuPublishError, ReviewFailed, nothing_posted
+from ..model import Member, NoteRecord, TaskInfo
+from ..settings import Settings
+from ..state import PublishState, state_of
+from .common import earlier_failures, kept_groups
+
+__all__ = ["integrate_review", "validate_review"]
+
+
+def _enabled(state: PublishState) -> bool:
+    settings = state.settings
+    return bool(
+        state.session is not None
+        and settings is not None
+        and settings.enabled
+        and settings.review.enabled
+    )
+
+
+def _media(members: Iterable[Member]) -> list[review.Medium]:
+    found: list[review.Medium] = []
+    for member in members:
+        found.extend(review.media_of(member.data, member.name))
+    return found
+
+
+def _playlist_name(context: Any, settings: Settings, task: TaskInfo, version: Any) -> str:
+    variables = {
+        "date": datetime.date.today().isoformat(),
+        "project": task.project,
+        "entity": task.entity,
+        "task_type": task.task_type,
+        "version": version,
+        "user": plan.user_name(context.data),
+    }
+    name = template.render_jinja(
+        settings.review.add_to_playlist, variables, where=f"add_to_playlist, {task.label}"
+    ).strip()
+    if not name:
+        raise ReviewFailed(f"add_to_playlist renders an empty playlist name for {task.label}")
+    return name
+
+
+def validate_review(context: Any, log: logging.Logger) -> None:
+    """Every review file exists, is readable, is a type Kitsu takes, and fits; revisions."""
+    state = state_of(context)
+    if not _enabled(state):
+        return
+    session, settings = state.session, state.settings
+    assert session is not None and settings is not None
+    problems: list[str] = []
+    state.media, state.playlists = {}, {}
+    with session.step("checking the review media"):
+        with_media = []
+        for task, members in kept_groups(context, settings):
+            media = _media(members)
+            if media:
+                state.media[task.id] = media
+                with_media.append((task, members, media))
+        taken: dict[str, set[int]] = {}
+        if with_media and settings.review.revision == "version":
+            taken = session.existing_revisions([t.id for t, _, _ in with_media])
+        for task, members, media in with_media:
+            problems.extend(p for p in map(review.check, media) if p)
+            log.info("%s: %d review file(s)", task.label, len(media))
+            if settings.review.add_to_playlist:
+                name = _playlist_name(context, settings, task, members[0].version)
+                state.playlists[task.id] = name
+            if settings.review.revision != "version":
+                continue
+            version = members[0].version
+            if version is None:
+                problems.append(
+                    f"{task.label}: revision = 'version' needs the published version, and "
+                    f"instance '{members[0].name}' has none"
+                )
+            elif version in taken.get(task.id, ()):
+                problems.append(
+                    f"{task.label} already has a preview revision {version}: publish a new "
+                    "version, or ask your TD to set revision = 'auto' in [IntegrateKitsuReview]"
+                )
+    if problems:
+        raise nothing_posted(ReviewFailed(" ".join(f"{p}." for p in problems)))
+
+
+def integrate_review(context: Any, log: logging.Logger) -> None:
+    """Upload each posted note's review media onto its comment, as one unit with it."""
+    state = state_of(context)
+    if not _enabled(state):
+        return
+    failed = [name for name in earlier_failures(context) if name != "IntegrateKitsuNote"]
+    if failed:
+        log.warning("Review media not uploaded: an earlier step failed (%s)", ", ".join(failed))
+        return
+    session = state.session
+    assert session is not None
+    problems: list[str] = []
+    try:
+        with session.step("uploading the review media"):
+            _upload_all(context, state, problems, log)
+    finally:
+        context.data["kitsuNotes"] = [n.as_data() for n in state.notes]
+    if problems:
+        raise ReviewFailed(
+            "The notes were posted, but not all their review media: "
+            + "; ".join(problems)
+            + ". Attach the missing files by hand to the note in Kitsu (the task's page, "
+            "'Add preview' on the comment), or publish again with the media."
+        )
+
+
+def _upload_all(
+    context: Any, state: PublishState, problems: list[str], log: logging.Logger
+) -> None:
+    session, settings = state.session, state.settings
+    assert session is not None and settings is not None
+    uploaded: list[tuple[NoteRecord, list[dict[str, Any]]]] = []
+    for record in state.notes:
+        task = record.task
+        planned = state.planned.get(task.id)
+        if planned is None:
+            continue
+        media = state.media.get(task.id)
+        if media is None:  # validation did not see them (a publish without validators)
+            media = _media(planned.members)
+        if not media:
+            continue
+        if state.options.dry_run:
+            log.info("Dry run, not uploaded to %s: %s", task.label, [m.path for m in media])
+            continue
+        if not record.posted or record.comment_id is None:
+            continue  # its note was not posted: the note integrator said so
+        version = planned.members[0].version
+        revision = version if settings.review.revision == "version" else None
+        done: list[dict[str, Any]] = []
+        try:
+            for index, medium in enumerate(media):
+                done.append(
+                    session.upload(
+                        task.id,
+                        record.comment_id,
+                        medium.path,
+                        task.label,
+                        log,
+                        revision=revision if index == 0 else None,
+                        reference=done[0]["id"] if done else None,
+                        normalize_movie=settings.review.normalize_movie,
+                    )
+                )
+        except KitsuPublishError as exc:
+            problems.append(f"{task.label}: {exc}")
+        record.previews = [
+            {"id": p["id"], "path": m.path, "revision": p.get("revision"), "status": "uploaded"}
+            for p, m in zip(done, media)
+        ]
+        if done:
+            uploaded.append((record, done))
+    states = {p["id"]: p for p in session.wait_processed([p for _, d in uploaded for p in d], log)}
+    for record, done in uploaded:
+        _finish(context, state, record, done, states, problems, log)
+
+
+def _finish(
+    context: Any,
+    state: PublishState,
+    record: NoteRecord,
+    done: list[dict[str, Any]],
+    states: dict[str, dict[str, Any]],
+    problems: list[str],
+    log: logging.Logger,
+) -> None:
+    """After processing: each preview's state; the thumbnail and playlist of the first."""
+    from ..kitsu.previews import PROCESSING_WAIT
+
+    session, settings = state.session, state.settings
+    assert session is not None and settings is not None and record.previews is not None
+    task = record.task
+    for preview in record.previews:
+        preview["status"] = states[preview["id"]].get("status") or "ready"
+        file = os.path.basename(preview["path"])
+        if preview["status"] == "broken":
+            problems.append(
+                f"{task.label}: Kitsu could not process {file} (preview broken; a movie "
+                "without an audio track and with B-frames breaks on some Kitsu servers: "
+                "see docs/review.md)"
+            )
+        elif preview["status"] == "processing":
+            problems.append(
+                f"{task.label}: Kitsu is still processing {file} after {PROCESSING_WAIT:g} s"
+            )
+    first = record.previews[0]
+    if first["status"] != "ready":
+        return
+    if settings.review.set_thumbnail:
+        session.set_thumbnail(first["id"], settings.review.thumbnail_frame, task.label)
+    if settings.review.add_to_playlist:
+        name = state.playlists.get(task.id)
+        if name is None:
+            version = state.planned[task.id].members[0].version
+            name = _playlist_name(context, settings, task, version)
+        session.add_to_playlist(
+            str(task.data.get("project_id")),
+            name,
+            str(task.data.get("entity_id")),
+            first["id"],
+            task.label,
+        )
+        record.playlist = name
+    log.info("Review media on %s: %d preview(s) ready", task.label, len(done))
