@@ -1,0 +1,207 @@
+"""Turn an AYON/OpenPype settings export into our own file's shape, before validation.
+
+An export is JSON with ``publish.IntegrateKitsuNote``, optionally under a top-level
+``kitsu`` table. Translated into our shape::
+
+    server                                  -> [kitsu] server
+    publish.IntegrateKitsuNote              -> [IntegrateKitsuNote]
+      optional, active                         generic plugin keys: accepted, dropped
+      status_change_conditions
+        family_requirements                    appended to product_type_requirements,
+          {condition, family|product_type}     the first of family, product_type read
+      custom_comment_template                  syntax 'legacy' ({key}), '{comment}'
+                                               when it has no comment_template
+
+Other plugins' sections and other keys of the addon are not read. What cannot be
+translated is refused here, naming the key as the export writes it: credential keys
+beside ``publish``, our own ``IntegrateKitsuNote`` table beside ``publish``, a missing
+or non-table ``IntegrateKitsuNote``, unknown keys (``syntax`` included) and a
+``family_requirements`` that is not a list. Everything else is validated by the one
+reader of our own shape, which names its keys through the spelling returned here.
+
+:data:`EXPORT_NOTE_TABLE` declares the export's note table (for those checks and the
+JSON Schema).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Callable
+
+from .files import join
+from .keys import (
+    KITSU_TABLE,
+    NOTE_TABLE,
+    PRODUCT_TYPE_REQUIREMENTS,
+    STATUS_CONDITIONS_TABLE,
+    TEMPLATE_TABLE,
+)
+from .kinds import Conditions, Ignored, Reader, Table
+
+EXPORT_REFUSED = ("password", "pwd", "token")
+"""Credential keys refused beside ``publish`` (and at the top level)."""
+
+EXPORT_SERVER = KITSU_TABLE.key("server").replaced(
+    description="The Kitsu server URL (KITSU_SERVER wins when set)."
+)
+"""``server`` beside ``publish``: read as ``[kitsu] server``."""
+
+FAMILY_REQUIREMENTS = Conditions(
+    "family_requirements",
+    "AYON/OpenPype exports only: the older name of product_type_requirements "
+    "(items with 'family' or 'product_type'), read together with it.",
+    ["family", "product_type"],
+    "A product type (family); the first of 'family' and 'product_type' present is read.",
+)
+GENERIC_KEYS = tuple(
+    Ignored(name, "AYON/OpenPype exports only: a generic plugin key, accepted and ignored.")
+    for name in ("optional", "active")
+)
+LEGACY_TEMPLATE = TEMPLATE_TABLE.key("comment_template").replaced(default="{comment}")
+
+#: ``publish.IntegrateKitsuNote`` of an export: our note table with the generic plugin
+#: keys, ``family_requirements``, and a legacy template without ``syntax``.
+EXPORT_NOTE_TABLE = NOTE_TABLE.edited(
+    {
+        STATUS_CONDITIONS_TABLE.name: STATUS_CONDITIONS_TABLE.edited({}, [FAMILY_REQUIREMENTS]),
+        TEMPLATE_TABLE.name: TEMPLATE_TABLE.edited(
+            {LEGACY_TEMPLATE.name: LEGACY_TEMPLATE, "syntax": None}
+        ),
+    },
+    GENERIC_KEYS,
+)
+
+_PRODUCT_TYPES = PRODUCT_TYPE_REQUIREMENTS.name
+(_PRODUCT_TYPE,) = PRODUCT_TYPE_REQUIREMENTS.value_keys
+#: where family_requirements go in our shape
+_PRODUCT_TYPES_KEY = join(join(NOTE_TABLE.name, STATUS_CONDITIONS_TABLE.name), _PRODUCT_TYPES)
+
+Spelling = Callable[[str], str]
+
+
+def translate(data: Any, source: str) -> tuple[dict[str, Any], Spelling] | None:
+    """(our own shape of an export, the spelling of its keys); None: not an export."""
+    found = _find_export(data)
+    if found is None:
+        return None
+    addon, prefix = found
+    reader = Reader(source)
+    if NOTE_TABLE.name in data:
+        raise reader.fail(
+            NOTE_TABLE.name,
+            "this file is an AYON/OpenPype export (it has a 'publish' table) and also "
+            "has our own 'IntegrateKitsuNote' table; use one shape or the other",
+        )
+    for table, key in {id(data): (data, ""), id(addon): (addon, prefix)}.values():
+        reader.refuse_credentials(table, key, EXPORT_REFUSED)
+    publish_key = join(prefix, "publish")
+    if NOTE_TABLE.name not in addon["publish"]:
+        raise reader.fail(
+            publish_key, "this AYON/OpenPype export has no 'IntegrateKitsuNote' section"
+        )
+    note_key = join(publish_key, NOTE_TABLE.name)
+    note = reader.table(addon["publish"][NOTE_TABLE.name], note_key)
+    spelled = {
+        join(KITSU_TABLE.name, EXPORT_SERVER.name): join(prefix, EXPORT_SERVER.name),
+        NOTE_TABLE.name: note_key,
+    }
+    own: dict[str, Any] = {}
+    if EXPORT_SERVER.name in addon:
+        own[KITSU_TABLE.name] = {EXPORT_SERVER.name: addon[EXPORT_SERVER.name]}
+    own[NOTE_TABLE.name] = _note(reader, note, note_key, spelled)
+    return own, _spelling(spelled)
+
+
+def _find_export(top: Any) -> tuple[Mapping[str, Any], str] | None:
+    """(the table holding ``publish``, its dotted prefix) for an AYON/OpenPype export."""
+    if not isinstance(top, dict):
+        return None
+    if isinstance(top.get("publish"), dict):
+        return top, ""
+    kitsu = top.get("kitsu")
+    if isinstance(kitsu, dict) and isinstance(kitsu.get("publish"), dict):
+        return kitsu, "kitsu"
+    return None
+
+
+def _note(
+    reader: Reader, note: Mapping[str, Any], key: str, spelled: dict[str, str]
+) -> dict[str, Any]:
+    """The note table in our shape; ``spelled`` learns where family_requirements went."""
+    _check_keys(reader, EXPORT_NOTE_TABLE, note, key)
+    generic = {k.name for k in GENERIC_KEYS}
+    own = {name: value for name, value in note.items() if name not in generic}
+    conditions = note.get(STATUS_CONDITIONS_TABLE.name)
+    if isinstance(conditions, dict):
+        conditions_key = join(key, STATUS_CONDITIONS_TABLE.name)
+        own[STATUS_CONDITIONS_TABLE.name] = _conditions(
+            reader, conditions, conditions_key, spelled
+        )
+    template = note.get(TEMPLATE_TABLE.name)
+    if template is None or isinstance(template, dict):  # else: refused by the reader
+        own[TEMPLATE_TABLE.name] = {
+            LEGACY_TEMPLATE.name: LEGACY_TEMPLATE.default,
+            **(template or {}),
+            "syntax": "legacy",  # an export's template is always {key} syntax
+        }
+    return own
+
+
+def _check_keys(reader: Reader, table: Table, value: Mapping[str, Any], key: str) -> None:
+    """Refuse the keys an export's table does not have, in its tables too."""
+    names = [k.name for k in table.keys]
+    reader.check_keys(value, key, names, [k.name for k in table.keys if k.listed])
+    for item in table.keys:
+        if isinstance(item, Table) and isinstance(value.get(item.name), dict):
+            _check_keys(reader, item, value[item.name], join(key, item.name))
+
+
+def _conditions(
+    reader: Reader, table: Mapping[str, Any], key: str, spelled: dict[str, str]
+) -> dict[str, Any]:
+    """status_change_conditions with family_requirements after product_type_requirements."""
+    own = dict(table)
+    if FAMILY_REQUIREMENTS.name not in own:
+        return own
+    family = own.pop(FAMILY_REQUIREMENTS.name)
+    family_key = join(key, FAMILY_REQUIREMENTS.name)
+    if not isinstance(family, list):
+        raise reader.expected(family, family_key, "a list of tables")
+    items = own.get(_PRODUCT_TYPES, [])
+    if not isinstance(items, list):
+        return own  # the reader refuses product_type_requirements
+    items = list(items)
+    for index, item in enumerate(family):
+        at, written = f"{_PRODUCT_TYPES_KEY}[{len(items)}]", f"{family_key}[{index}]"
+        spelled[at] = written
+        items.append(_family_item(reader, item, at, written, spelled))
+    own[_PRODUCT_TYPES] = items
+    return own
+
+
+def _family_item(reader: Reader, item: Any, at: str, written: str, spelled: dict[str, str]) -> Any:
+    """``{condition, family|product_type}`` as ``{condition, product_type}``."""
+    if not isinstance(item, dict):
+        return item  # refused by the reader
+    allowed = ("condition", *FAMILY_REQUIREMENTS.value_keys)
+    reader.check_keys(item, written, allowed, allowed)
+    own = {name: item[name] for name in ("condition",) if name in item}
+    present = next((k for k in FAMILY_REQUIREMENTS.value_keys if k in item), None)
+    if present is not None:
+        own[_PRODUCT_TYPE] = item[present]
+        spelled[join(at, _PRODUCT_TYPE)] = join(written, present)
+    return own
+
+
+def _spelling(spelled: Mapping[str, str]) -> Spelling:
+    """Our dotted keys as the export writes them: the longest translated prefix."""
+
+    def spell(key: str) -> str:
+        ends = [len(key), *(i for i in range(len(key) - 1, 0, -1) if key[i] in ".[")]
+        for end in ends:
+            written = spelled.get(key[:end])
+            if written is not None:
+                return written + key[end:]
+        return key
+
+    return spell

@@ -1,0 +1,297 @@
+"""The key declarations: every table and key of our own settings file, and the frozen
+dataclasses they fill.
+
+Every key is declared once, below: its name, kind, default, enum or bounds, and
+description. The reader walks these declarations (:meth:`Table.read`, in ``kinds``);
+``schema`` turns them into the JSON Schema shipped as ``settings.schema.json``, from which
+the settings reference of the documentation is generated; an AYON/OpenPype export is
+translated into this shape before it is read (``exports``). To add a key: declare it
+here and add its field to the dataclass it fills.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .kinds import (
+    Boolean,
+    Choice,
+    Condition,
+    Conditions,
+    Frame,
+    Ignored,
+    Reader,
+    Seconds,
+    Table,
+    Text,
+)
+
+SYNTAXES = ("jinja", "legacy")
+REVISIONS = ("auto", "version")
+DEFAULTS_SOURCE = "<default settings>"
+
+# --- the tables ---------------------------------------------------------------------------
+
+_SECONDS_RANGE = "seconds, more than 0 and at most 600"
+
+KITSU_TABLE = Table(
+    "kitsu",
+    "The Kitsu server and the time limits of every request to it. Credentials never "
+    "belong here: set KITSU_LOGIN and KITSU_PWD, or KITSU_TOKEN, in the environment.",
+    [
+        Text(
+            "server",
+            "The Kitsu API URL, with or without /api (https://kitsu.example.com/api). "
+            "KITSU_SERVER wins when set. Default: none (KITSU_SERVER must then be set).",
+            nullable=True,
+            empty_is_none=True,
+        ),
+        Seconds(
+            "connect_timeout",
+            f"HTTP connect timeout of every request to Kitsu ({_SECONDS_RANGE}).",
+            default=5.0,
+        ),
+        Seconds(
+            "read_timeout",
+            "HTTP read timeout of every request: the time waiting for the server to answer "
+            f"({_SECONDS_RANGE}).",
+            default=30.0,
+        ),
+        Seconds(
+            "request_timeout",
+            "Wall-clock deadline of one request, from the first byte sent to the last byte "
+            "read, retries included: a server that trickles its answer is cut off here "
+            f"({_SECONDS_RANGE}).",
+            default=60.0,
+        ),
+        Seconds(
+            "step_timeout",
+            "Budget of all Kitsu requests of one publish step: logging in, finding the "
+            f"tasks, checking the notes, posting them ({_SECONDS_RANGE}).",
+            default=300.0,
+        ),
+    ],
+    refuse=("password", "pwd", "token", "login", "user", "email"),
+)
+
+PRODUCT_TYPE_REQUIREMENTS = Conditions(
+    "product_type_requirements",
+    "Conditions on the product types of the instances published to the task: "
+    "the status changes when at least one of them passes.",
+    ["product_type"],
+    "A product type (compared case-insensitively, surrounding spaces ignored).",
+)
+
+STATUS_CONDITIONS_TABLE = Table(
+    "status_change_conditions",
+    "When the status changes: conditions on the task's current status and on the "
+    "product types published to the task. Several 'equal' entries form an allow-list "
+    "(any of them), several 'not_equal' entries a deny-list (none of them).",
+    [
+        Conditions(
+            "status_conditions",
+            "Conditions on the task's current status short name.",
+            ["short_name"],
+            "A task status short name (compared case-insensitively, surrounding spaces ignored).",
+        ),
+        PRODUCT_TYPE_REQUIREMENTS,
+    ],
+)
+
+TEMPLATE_TABLE = Table(
+    "custom_comment_template",
+    "The comment template. Disabled: the comment is the artists' comments (distinct "
+    "ones, joined by a blank line).",
+    [
+        Boolean(
+            "enabled",
+            "Render the comment from comment_template; false: post the artists' comments.",
+            default=False,
+        ),
+        Text(
+            "comment_template",
+            "The template: Jinja ({{ comment }}) or, with syntax = 'legacy' and in "
+            "AYON/OpenPype exports, {key} placeholders ({comment}). Rendered once per task "
+            "during validation.",
+            default="{{ comment }}",
+            field="text",
+        ),
+        Choice(
+            "syntax",
+            "Template syntax: 'jinja' (a sandbox, undefined names are errors) or 'legacy' "
+            "({key} placeholders, a missing key renders empty with a warning). Exports "
+            "always use 'legacy' and may not set it.",
+            SYNTAXES,
+            default="jinja",
+        ),
+    ],
+    build=lambda **fields: CommentTemplate(**fields),
+    field="template",
+)
+
+NOTE_TABLE = Table(
+    "IntegrateKitsuNote",
+    "The note posted to each Kitsu task: whether the status changes, and the text.",
+    [
+        Boolean(
+            "enabled",
+            "false: the Kitsu plugins do nothing: no target lookup, no login, no "
+            "validation, nothing posted.",
+            default=True,
+        ),
+        Boolean(
+            "set_status_note",
+            "Change the task status when the conditions allow; false: post the comment "
+            "with the current status.",
+            default=True,
+        ),
+        Text(
+            "note_status_shortname",
+            "Short name of the status to set (surrounding spaces are stripped). Checked "
+            "against Kitsu, case-insensitively, in validation when set_status_note is true.",
+            default="wfa",
+            non_empty=True,
+        ),
+        STATUS_CONDITIONS_TABLE,
+        TEMPLATE_TABLE,
+        Boolean(
+            "note_per_instance",
+            "true: one comment per instance instead of one per task (the older behaviour).",
+            default=False,
+        ),
+        Boolean(
+            "require_comment",
+            "true: a publish without an artist comment fails validation; false: it is "
+            "posted, with a warning in the log.",
+            default=False,
+        ),
+    ],
+)
+
+REVIEW_TABLE = Table(
+    "IntegrateKitsuReview",
+    "Review media (movies, pictures) uploaded onto the posted note.",
+    [
+        Boolean(
+            "enabled",
+            "Check and upload each note's review media onto its comment; false: no media "
+            "are checked or uploaded (the notes are still posted).",
+            default=True,
+        ),
+        Boolean(
+            "normalize_movie",
+            "Let Kitsu re-encode movies to its review format; false sends normalize=false.",
+            default=True,
+        ),
+        Choice(
+            "revision",
+            "The preview revision: 'auto' (Kitsu numbers it) or 'version' (the published "
+            "version of the task's first instance; a revision the task already has fails "
+            "validation).",
+            REVISIONS,
+            default="auto",
+        ),
+        Boolean(
+            "set_thumbnail",
+            "Make the first preview the thumbnail of the task's entity.",
+            default=False,
+        ),
+        Frame(
+            "thumbnail_frame",
+            "With set_thumbnail: the frame of a movie to use (1 or more). Default: none.",
+        ),
+        Text(
+            "add_to_playlist",
+            "A playlist name template (Jinja, like the comment template), e.g. "
+            "'{{ date }} dailies': the entity with its preview is added to that playlist "
+            "of the project, made when missing. Variables: date (YYYY-MM-DD), project, "
+            "entity, task_type, version, user. Surrounding spaces are stripped; empty: no "
+            "playlist.",
+            default="",
+            strip=True,
+        ),
+    ],
+    build=lambda **fields: ReviewSettings(**fields),
+    field="review",
+)
+
+#: Our own file: the top-level tables.
+SETTINGS_FILE = Table(
+    "",
+    "kitsu-publish settings",
+    [
+        KITSU_TABLE,
+        NOTE_TABLE,
+        REVIEW_TABLE,
+        Ignored(
+            "$schema",
+            "The JSON Schema of this file, for editors (e.g. the path of "
+            "settings.schema.json); not read.",
+            kind="string",
+            listed=False,
+        ),
+    ],
+)
+
+
+def _default(table: Table, name: str) -> Any:
+    return table.key(name).default
+
+
+# --- the values: their defaults are the declared ones -------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentTemplate:
+    """The custom comment template; ``enabled = False`` means the plain comment."""
+
+    enabled: bool = _default(TEMPLATE_TABLE, "enabled")
+    text: str = _default(TEMPLATE_TABLE, "comment_template")
+    syntax: str = _default(TEMPLATE_TABLE, "syntax")
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The ``[IntegrateKitsuReview]`` table: review media on the note's comment."""
+
+    enabled: bool = _default(REVIEW_TABLE, "enabled")
+    normalize_movie: bool = _default(REVIEW_TABLE, "normalize_movie")
+    revision: str = _default(REVIEW_TABLE, "revision")  # "auto" or "version"
+    set_thumbnail: bool = _default(REVIEW_TABLE, "set_thumbnail")
+    thumbnail_frame: int | None = _default(REVIEW_TABLE, "thumbnail_frame")
+    add_to_playlist: str = _default(REVIEW_TABLE, "add_to_playlist")  # empty: no playlist
+
+
+_CONDITIONS = STATUS_CONDITIONS_TABLE
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings. Build with :func:`load`; every field has its documented default."""
+
+    source: str = DEFAULTS_SOURCE
+    server: str | None = _default(KITSU_TABLE, "server")
+    connect_timeout: float = _default(KITSU_TABLE, "connect_timeout")
+    read_timeout: float = _default(KITSU_TABLE, "read_timeout")
+    request_timeout: float = _default(KITSU_TABLE, "request_timeout")
+    step_timeout: float = _default(KITSU_TABLE, "step_timeout")
+    enabled: bool = _default(NOTE_TABLE, "enabled")
+    set_status_note: bool = _default(NOTE_TABLE, "set_status_note")
+    note_status_shortname: str = _default(NOTE_TABLE, "note_status_shortname")
+    status_conditions: tuple[Condition, ...] = _default(_CONDITIONS, "status_conditions")
+    product_type_requirements: tuple[Condition, ...] = _default(
+        _CONDITIONS, "product_type_requirements"
+    )
+    template: CommentTemplate = field(default_factory=CommentTemplate)
+    note_per_instance: bool = _default(NOTE_TABLE, "note_per_instance")
+    require_comment: bool = _default(NOTE_TABLE, "require_comment")
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+
+
+def read(data: Any, source: str, spelling: Callable[[str], str] | None = None) -> Settings:
+    """Validate decoded data of our own shape: :class:`Settings`, or :class:`SettingsError`
+    naming ``source`` and the dotted key (as ``spelling`` writes it)."""
+    reader = Reader(source, spelling)
+    top = reader.table(data, "")  # a table, not even null: the file's top level
+    return Settings(source=source, **SETTINGS_FILE.read(reader, top, ""))
