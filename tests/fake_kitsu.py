@@ -1,0 +1,318 @@
+"""A fake Kitsu for the fast tests: a world of projects, tasks, people and comments in
+memory, and :class:`FakeSession`, which implements ``kitsu_publish.kitsu.KitsuSession``.
+
+The fake decides who may post what with the library's own copy of Zou's rules
+(``kitsu.permissions``), and answers like the real server on everything the contract
+test (tests/test_kitsu_contract.py) asks of both: the same calls, the same results, the
+same error classes and fields. Faults are scripted per call (``world.faults``).
+
+Use::
+
+    world = FakeWorld()
+    task = world.add_task("Demo", "SQ010/SH010", "Animation", status="todo")
+    options = RunOptions(connect=world.connect(world.artist(assign=[task])))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from kitsu_publish.errors import PostFailed, StatusNotFound, TargetError
+from kitsu_publish.kitsu import permissions
+from kitsu_publish.model import Posted, Refusal, Target, TaskInfo
+
+STATUSES = (
+    ("todo", "Todo"),
+    ("wip", "Work In Progress"),
+    ("wfa", "Waiting For Approval"),
+    ("retake", "Retake"),
+    ("done", "Done"),
+)
+
+
+def _id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class FakeWorld:
+    """What the fake Kitsu server holds."""
+
+    url: str = "http://kitsu.fake/api"
+    statuses: dict[str, dict[str, Any]] = field(default_factory=dict)  # by short name
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)  # by name
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id, tasks/<id>/full
+    comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by task id
+    previews: list[dict[str, Any]] = field(default_factory=list)
+    playlists: dict[str, list[str]] = field(default_factory=dict)  # name -> preview ids
+    thumbnails: list[str] = field(default_factory=list)
+    preview_status: str = "ready"  # what processing ends in
+    #: operation -> the faults of its next calls, in order: an exception to raise, or
+    #: "lost" (the POST's answer is lost but the comment was stored), "lost-not-stored"
+    #: (lost and not stored: sent once more), "unknown" (lost, and checking failed too)
+    faults: dict[str, list[Any]] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)  # every call, in order
+    sessions: list[FakeSession] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for short, name in STATUSES:
+            self.add_status(short, name)
+
+    def add_status(
+        self, short_name: str, name: str, artist: bool = True, client: bool = True
+    ) -> dict[str, Any]:
+        status = {
+            "id": _id(),
+            "short_name": short_name,
+            "name": name,
+            "is_artist_allowed": artist,
+            "is_client_allowed": client,
+        }
+        self.statuses[short_name] = status
+        return status
+
+    def add_task(
+        self,
+        project: str,
+        entity: str,
+        task_type: str,
+        status: str = "todo",
+        assignees: Iterable[str] = (),
+    ) -> str:
+        """A task of an entity (``Fox``, ``SQ010/SH010`` or ``EP01/SQ010/SH010``)."""
+        found = self.projects.setdefault(project, {"id": _id(), "name": project})
+        parts = entity.split("/")
+        entity_type = "Character" if len(parts) == 1 else "Shot"
+        task_id = _id()
+        full: dict[str, Any] = {
+            "id": task_id,
+            "type": "Task",
+            "name": "main",
+            "project_id": found["id"],
+            "project": found,
+            "entity": {"id": _id(), "name": parts[-1], "type": "Entity", "created_by": None},
+            "entity_type": {"id": _id(), "name": entity_type},
+            "task_type": {"id": _id(), "name": task_type, "department_id": None},
+            "task_status": self.statuses[status],
+            "assignees": list(assignees),
+            "last_comment_date": None,
+        }
+        full["entity_id"] = full["entity"]["id"]
+        if len(parts) >= 2:
+            full["sequence"] = {"id": _id(), "name": parts[-2]}
+        if len(parts) == 3:
+            full["episode"] = {"id": _id(), "name": parts[0]}
+        self.tasks[task_id] = full
+        return task_id
+
+    def person(
+        self, role: str = "user", project_role: str | None = None, assign: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        """A person; assigned to these tasks. ``project_role`` applies on every project."""
+        person = {
+            "id": _id(),
+            "role": role,
+            "email": f"{role}-{uuid.uuid4().hex[:6]}@fake",
+            "full_name": f"Fake {role}",
+            "departments": [],
+            "project_role": project_role,
+        }
+        for task_id in assign:
+            self.tasks[task_id]["assignees"].append(person["id"])
+        return person
+
+    def connect(self, person: dict[str, Any] | None = None) -> Callable[[Any], FakeSession]:
+        """A ``RunOptions.connect``: log in as this person (an admin by default)."""
+        who = person or self.person("admin")
+
+        def connect(settings: Any) -> FakeSession:
+            self.take("connect")
+            session = FakeSession(self, who)
+            self.sessions.append(session)
+            return session
+
+        return connect
+
+    def take(self, operation: str) -> Any:
+        """Record a call; raise or return its next scripted fault."""
+        self.calls.append(operation)
+        queue = self.faults.get(operation)
+        fault = queue.pop(0) if queue else None
+        if isinstance(fault, BaseException):
+            raise fault
+        return fault
+
+    def status_of(self, task_id: str) -> str:
+        return str(self.tasks[task_id]["task_status"]["short_name"])
+
+
+def _info(full: Mapping[str, Any]) -> TaskInfo:
+    parts = [full[k]["name"] for k in ("episode", "sequence") if k in full]
+    return TaskInfo(
+        id=full["id"],
+        project=full["project"]["name"],
+        entity="/".join([*parts, full["entity"]["name"]]),
+        task_type=full["task_type"]["name"],
+        status=full["task_status"]["short_name"],
+        data=dict(full),
+    )
+
+
+class FakeSession:
+    """One publish's session with the fake Kitsu (implements ``KitsuSession``)."""
+
+    def __init__(self, world: FakeWorld, person: dict[str, Any]) -> None:
+        self.world = world
+        self.person = person
+        self.url = world.url
+        self.user: str | None = person["email"]
+        self.closed = False
+
+    def close(self) -> None:
+        self.world.calls.append("close")
+        self.closed = True
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        yield
+
+    def status(self, short_name: str) -> Mapping[str, Any]:
+        self.world.take("status")
+        found = self.world.statuses.get(short_name.strip().lower())
+        if found is None:
+            raise StatusNotFound(f"Kitsu has no task status '{short_name}'", short_name)
+        return found
+
+    def project_role(self, project_id: str) -> str:
+        role = str(self.person["role"])
+        if role == "admin" or not project_id:
+            return role
+        return str(self.person.get("project_role") or role)
+
+    def preflight(self, task: TaskInfo, status_short_name: str) -> Refusal | None:
+        self.world.take("preflight")
+        status = self.status(status_short_name)
+        role = self.project_role(str(task.data.get("project_id") or ""))
+        kept = status_short_name.lower() == task.status.lower()
+        return permissions.check(self.person, role, task.data, status, task.label, kept)
+
+    def settable_statuses(self, project_id: str) -> list[dict[str, Any]]:
+        role = self.project_role(project_id)
+        statuses = list(self.world.statuses.values())
+        return [dict(s) for s in permissions.allowed_statuses(role, statuses)]
+
+    def read_targets(self, targets: Iterable[Target]) -> None:
+        self.world.take("read_targets")
+
+    def resolve(self, target: Target, instance: str = "") -> TaskInfo:
+        self.world.take("resolve")
+        if target.task_id:
+            full = self.world.tasks.get(target.task_id)
+            if full is None:
+                raise TargetError(f"Kitsu has no task with id {target.task_id}", instance)
+            return _info(full)
+        for full in self.world.tasks.values():
+            info = _info(full)
+            if (
+                info.project.lower() == str(target.project).lower()
+                and info.entity.lower() == str(target.entity).strip("/").lower()
+                and info.task_type.lower() == str(target.task_type).lower()
+            ):
+                return info
+        raise TargetError(
+            f"Kitsu has no {target.task_type} task on '{target.entity}' in '{target.project}'",
+            instance,
+        )
+
+    def fresh(self, tasks: Iterable[TaskInfo]) -> dict[str, TaskInfo]:
+        self.world.take("fresh")
+        found = {}
+        for task in tasks:
+            if task.id not in self.world.tasks:
+                raise TargetError(f"Kitsu has no task with id {task.id}")
+            found[task.id] = _info(self.world.tasks[task.id])
+        return found
+
+    def task_url(self, task: TaskInfo) -> str:
+        web = self.url[: -len("/api")]
+        return f"{web}/productions/{task.data.get('project_id')}/shots/tasks/{task.id}"
+
+    def post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
+        fault = self.world.take("post")
+        status = self.status(status_short_name)
+        if fault == "unknown":
+            raise PostFailed(
+                f"no answer; whether the note on {task.label} was stored is unknown", "unknown"
+            )
+        comment = {
+            "id": _id(),
+            "text": text,
+            "person_id": self.person["id"],
+            "task_status_id": status["id"],
+        }
+        if fault == "lost-not-stored":  # the first POST was lost; the second goes through
+            self.world.comments.setdefault(task.id, []).append(comment)
+            self.world.tasks[task.id]["task_status"] = status
+            return Posted(comment, 2, reconciled=False)
+        self.world.comments.setdefault(task.id, []).append(comment)
+        self.world.tasks[task.id]["task_status"] = status
+        return Posted(comment, 1, reconciled=fault == "lost")
+
+    def existing_revisions(self, task_ids: list[str]) -> dict[str, set[int]]:
+        self.world.take("existing_revisions")
+        found: dict[str, set[int]] = {task_id: set() for task_id in task_ids}
+        for preview in self.world.previews:
+            if preview["task_id"] in found:
+                found[preview["task_id"]].add(preview["revision"])
+        return found
+
+    def upload(
+        self,
+        task_id: str,
+        comment_id: str,
+        path: str,
+        label: str,
+        log: logging.Logger,
+        *,
+        revision: int | None = None,
+        reference: str | None = None,
+        normalize_movie: bool = True,
+    ) -> dict[str, Any]:
+        self.world.take("upload")
+        taken = {p["revision"] for p in self.world.previews if p["task_id"] == task_id}
+        if reference is not None:
+            revision = next(p["revision"] for p in self.world.previews if p["id"] == reference)
+        elif revision is None:
+            revision = max(taken, default=0) + 1
+        preview = {
+            "id": _id(),
+            "task_id": task_id,
+            "comment_id": comment_id,
+            "path": path,
+            "revision": revision,
+            "status": "processing",
+        }
+        self.world.previews.append(preview)
+        return dict(preview)
+
+    def wait_processed(
+        self, previews: list[dict[str, Any]], log: logging.Logger
+    ) -> list[dict[str, Any]]:
+        self.world.take("wait_processed")
+        return [{**p, "status": self.world.preview_status} for p in previews]
+
+    def set_thumbnail(self, preview_id: str, frame: int | None, label: str) -> None:
+        self.world.take("set_thumbnail")
+        self.world.thumbnails.append(preview_id)
+
+    def add_to_playlist(
+        self, project_id: str, name: str, entity_id: str, preview_id: str, label: str
+    ) -> dict[str, Any]:
+        self.world.take("add_to_playlist")
+        self.world.playlists.setdefault(name, []).append(preview_id)
+        return {"id": name, "name": name}

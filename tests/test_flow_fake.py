@@ -1,0 +1,277 @@
+"""The publish flow through the real plugins, fast: pyblish discovers the real plugin
+directory and publishes against the fake Kitsu (tests/fake_kitsu.py), which passes the
+same contract test as the real server.
+
+What is pinned here is the orchestration around Kitsu: one note per task, the
+``kitsuNotes`` bookkeeping when posting stops part-way or an answer is lost, the dry
+run, nothing posted when validation fails, review media, and each fact worked out once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyblish.api
+import pyblish.util
+import pytest
+
+import kitsu_publish
+from fake_kitsu import FakeWorld
+from kitsu_publish import flow, plan, review, template
+from kitsu_publish.errors import ConnectionFailed, PostFailed, ReviewFailed
+from kitsu_publish.state import RunOptions, state_of
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def publish(
+    world: FakeWorld,
+    instances: list[dict[str, Any]],
+    *,
+    person: dict[str, Any] | None = None,
+    comment: str = "did the thing",
+    dry_run: bool = False,
+    settings: str | None = None,
+    tmp_path: Path | None = None,
+) -> Any:
+    """One whole pyblish publish of these instances against the fake Kitsu."""
+    file = None
+    if settings is not None:
+        assert tmp_path is not None
+        file = tmp_path / "kitsu.toml"
+        file.write_text(settings, encoding="utf-8")
+    context = pyblish.api.Context()
+    context.data["comment"] = comment
+    options = RunOptions(dry_run=dry_run, connect=world.connect(person), settings_file=file)
+    flow.prepare(context, options)
+    for data in instances:
+        context.create_instance(data["name"]).data.update(data)
+    pyblish.api.register_plugin_path(kitsu_publish.plugin_path())
+    pyblish.util.publish(context, plugins=pyblish.api.discover())
+    return context
+
+
+def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
+    return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
+
+
+def errors(context: Any) -> dict[str, BaseException]:
+    return {
+        r["plugin"].__name__: r["error"] for r in context.data["results"] if r["error"] is not None
+    }
+
+
+@pytest.fixture
+def world() -> FakeWorld:
+    return FakeWorld()
+
+
+@pytest.fixture
+def three(world: FakeWorld) -> list[str]:
+    return [world.add_task("Demo", f"SQ010/SH0{n}0", "Animation") for n in (1, 2, 3)]
+
+
+def test_one_note_per_task_with_the_instances_of_that_task(world, three):
+    context = publish(
+        world,
+        [
+            product("renderMain", three[0]),
+            product("renderFx", three[0]),
+            product("renderBg", three[1], comment="own words"),
+        ],
+    )
+    assert errors(context) == {}
+    assert [len(world.comments[t]) for t in three[:2]] == [1, 1] and three[2] not in world.comments
+    notes = context.data["kitsuNotes"]
+    assert [n["instances"] for n in notes] == [["renderMain", "renderFx"], ["renderBg"]]
+    assert [n["outcome"] for n in notes] == ["posted", "posted"]
+    assert all(n["posted"] and n["attempts"] == 1 and not n["reconciled"] for n in notes)
+    assert notes[0]["comment_id"] == world.comments[three[0]][0]["id"]
+    assert (notes[0]["status_before"], notes[0]["status_after"]) == ("todo", "wfa")
+    assert world.status_of(three[0]) == "wfa"
+    assert notes[1]["text"] == "own words"
+    by_name = {i.data["name"]: i.data for i in context}
+    assert by_name["renderFx"]["kitsuComment"]["id"] == notes[0]["comment_id"]
+    assert by_name["renderBg"]["kitsuTask"]["id"] == three[1]
+    assert world.sessions[0].closed  # the publish ended its session
+
+
+def test_posting_that_stops_part_way_records_every_task_and_says_which(world, three):
+    world.faults["post"] = [None, ConnectionFailed("the server went away")]
+    context = publish(world, [product(f"r{n}", task) for n, task in enumerate(three)])
+
+    failed = errors(context)["IntegrateKitsuNote"]
+    assert isinstance(failed, PostFailed) and failed.outcome == "not posted"
+    notes = context.data["kitsuNotes"]
+    assert [n["task"]["id"] for n in notes] == three
+    assert [n["outcome"] for n in notes] == ["posted", "not posted", "not posted"]
+    assert [n["posted"] for n in notes] == [True, False, False]
+    assert set(notes[2]) == {"task", "instances", "outcome", "posted"}  # never tried
+    assert list(world.comments) == [three[0]]
+    assert "posted: Demo / SQ010/SH010 / Animation" in str(failed)
+    assert "not posted: Demo / SQ010/SH020 / Animation; Demo / SQ010/SH030" in str(failed)
+    assert "kitsuComment" not in [i for i in context][1].data
+
+
+def test_an_answer_lost_for_good_is_an_unknown_outcome(world, three):
+    world.faults["post"] = ["unknown"]
+    context = publish(world, [product("a", three[0]), product("b", three[1])])
+    failed = errors(context)["IntegrateKitsuNote"]
+    assert isinstance(failed, PostFailed) and failed.outcome == "unknown"
+    assert [n["outcome"] for n in context.data["kitsuNotes"]] == ["unknown", "not posted"]
+    assert world.comments == {}
+
+
+@pytest.mark.parametrize(
+    ("fault", "attempts", "reconciled"), [("lost", 1, True), ("lost-not-stored", 2, False)]
+)
+def test_a_lost_answer_is_reconciled_into_one_note(world, three, fault, attempts, reconciled):
+    world.faults["post"] = [fault]
+    context = publish(world, [product("a", three[0])])
+    assert errors(context) == {}
+    (note,) = context.data["kitsuNotes"]
+    assert (note["attempts"], note["reconciled"], note["outcome"]) == (
+        attempts,
+        reconciled,
+        "posted",
+    )
+    assert len(world.comments[three[0]]) == 1
+
+
+def test_tasks_that_cannot_be_read_fresh_post_nothing(world, three):
+    world.faults["fresh"] = [ConnectionFailed("unreachable")]
+    context = publish(world, [product("a", three[0]), product("b", three[1])])
+    assert isinstance(errors(context)["IntegrateKitsuNote"], PostFailed)
+    assert [n["outcome"] for n in context.data["kitsuNotes"]] == ["not posted", "not posted"]
+    assert world.comments == {}
+
+
+def test_a_dry_run_posts_nothing_and_lists_the_notes(world, three):
+    context = publish(world, [product("a", three[0])], dry_run=True)
+    assert errors(context) == {}
+    assert world.comments == {} and "post" not in world.calls
+    (note,) = context.data["kitsuNotes"]
+    assert (note["outcome"], note["posted"], note["status_after"]) == ("dry run", False, "wfa")
+
+
+def test_the_environment_asks_for_a_dry_run_when_the_caller_does_not(world, three, monkeypatch):
+    monkeypatch.setenv("KITSU_PUBLISH_DRY_RUN", "yes")
+    context = pyblish.api.Context()
+    state = flow.prepare(context)
+    assert state.options.dry_run is True
+    monkeypatch.setenv("KITSU_PUBLISH_DRY_RUN", "0")
+    assert flow.prepare(context, dry_run=True).options.dry_run is True
+    assert flow.prepare(context).options.dry_run is False
+
+
+def test_a_failed_validation_posts_nothing(world, three):
+    context = publish(
+        world, [product("a", three[0]), product("gone", "00000000-0000-0000-0000-000000000000")]
+    )
+    assert set(errors(context)) == {"ValidateKitsuTargets"}
+    assert world.comments == {} and "kitsuNotes" not in context.data
+    assert "post" not in world.calls and world.sessions[0].closed
+
+
+def test_an_artist_on_a_task_not_theirs_is_refused_in_validation(world, three):
+    artist = world.person("user", assign=[three[0]])
+    context = publish(world, [product("a", three[0]), product("b", three[1])], person=artist)
+    refused = errors(context)["ValidateKitsuNote"]
+    assert "not assigned" in str(refused) and "Nothing was posted" in str(refused)
+    assert world.comments == {}
+
+
+def test_a_status_artists_may_not_set_lists_the_ones_they_may(world, three, tmp_path):
+    world.add_status("apv", "Approved", artist=False)
+    artist = world.person("user", assign=[three[0]])
+    settings = '[IntegrateKitsuNote]\nnote_status_shortname = "apv"\n'
+    context = publish(world, [product("a", three[0])], person=artist, settings=settings,
+                      tmp_path=tmp_path)  # fmt: skip
+    assert "ValidateKitsuNote" in errors(context)
+    assert "Waiting For Approval (wfa)" in context.data["kitsuSettableStatuses"]
+    assert "Approved (apv)" not in context.data["kitsuSettableStatuses"]
+
+
+REVIEW = """
+[IntegrateKitsuReview]
+enabled = true
+revision = "version"
+set_thumbnail = true
+add_to_playlist = "{{ project }} dailies {{ version }}"
+"""
+
+
+def test_review_media_go_onto_the_posted_note_with_thumbnail_and_playlist(world, three, tmp_path):
+    files = [tmp_path / "a.png", tmp_path / "b.png"]
+    for file in files:
+        file.write_bytes(PNG)
+    context = publish(
+        world,
+        [product("a", three[0], kitsuReview=[str(f) for f in files])],
+        settings=REVIEW,
+        tmp_path=tmp_path,
+    )
+    assert errors(context) == {}
+    (note,) = context.data["kitsuNotes"]
+    assert [p["status"] for p in note["previews"]] == ["ready", "ready"]
+    assert [p["revision"] for p in note["previews"]] == [3, 3]
+    assert {p["comment_id"] for p in world.previews} == {note["comment_id"]}
+    assert world.thumbnails == [note["previews"][0]["id"]]
+    assert note["playlist"] == "Demo dailies 3"
+    assert world.playlists == {"Demo dailies 3": [note["previews"][0]["id"]]}
+
+
+def test_a_revision_the_task_has_fails_validation_and_posts_nothing(world, three, tmp_path):
+    (tmp_path / "a.png").write_bytes(PNG)
+    world.previews.append({"id": "old", "task_id": three[0], "revision": 3})
+    context = publish(world, [product("a", three[0], kitsuReview=[str(tmp_path / "a.png")])],
+                      settings=REVIEW, tmp_path=tmp_path)  # fmt: skip
+    failed = errors(context)["ValidateKitsuReview"]
+    assert isinstance(failed, ReviewFailed) and "revision 3" in str(failed)
+    assert world.comments == {}
+
+
+def test_media_kitsu_cannot_process_fail_the_review_after_the_note(world, three, tmp_path):
+    (tmp_path / "a.png").write_bytes(PNG)
+    world.preview_status = "broken"
+    context = publish(world, [product("a", three[0], kitsuReview=[str(tmp_path / "a.png")])],
+                      settings=REVIEW, tmp_path=tmp_path)  # fmt: skip
+    failed = errors(context)["IntegrateKitsuReview"]
+    assert "could not process a.png" in str(failed)
+    (note,) = context.data["kitsuNotes"]
+    assert note["posted"] and note["previews"][0]["status"] == "broken"
+    assert world.thumbnails == [] and world.playlists == {}
+
+
+def test_each_fact_is_worked_out_once_per_publish(world, three, tmp_path, mocker):
+    (tmp_path / "a.png").write_bytes(PNG)
+    grouped = mocker.spy(plan, "tasks_of")
+    media = mocker.spy(review, "media_of")
+    rendered = mocker.spy(template, "render_jinja")
+    instances = [
+        product("a", three[0], kitsuReview=[str(tmp_path / "a.png")]),
+        product("b", three[1], kitsuReview=[str(tmp_path / "a.png")]),
+    ]
+    context = publish(world, instances, settings=REVIEW, tmp_path=tmp_path)
+    assert errors(context) == {}
+    # once in validation (notes and media share it), once in integration (the comment
+    # may have been edited in between)
+    assert grouped.call_count == 2
+    assert media.call_count == 2  # each instance's media, read in validation only
+    playlist_renders = [c for c in rendered.call_args_list if "add_to_playlist" in str(c)]
+    assert len(playlist_renders) == 2  # one per task, in validation
+    assert [c for c in world.calls if c == "fresh"] == ["fresh"]
+
+
+def test_the_state_of_a_publish_is_one_object_on_the_context(world, three):
+    context = publish(world, [product("a", three[0])])
+    state = state_of(context)
+    assert [k for k in context.data if k.startswith("kitsu")] == ["kitsuPublish", "kitsuNotes"]
+    assert state.session is None  # ended with the publish
+    assert [n.outcome for n in state.notes] == ["posted"]
+    (instance,) = list(context)
+    assert state.item(instance).task.id == three[0]

@@ -1,0 +1,218 @@
+"""The contract of ``KitsuSession``: the same assertions against the fake Kitsu of the
+fast tests and against the real Zou, so that the fake cannot drift from the server.
+
+Each backend builds the same world (a project with a shot task, an artist assigned to
+it, a status artists may not set) and hands out sessions; every test runs on both.
+The Zou half carries the ``zou`` marker: ``pytest -m "not zou"`` runs the fake half.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from fake_kitsu import FakeWorld
+from kitsu_publish.errors import StatusNotFound, TargetError
+from kitsu_publish.kitsu import KitsuSession
+from kitsu_publish.model import Posted, Target, TaskInfo
+from kitsu_publish.settings import Settings
+
+
+class Backend:
+    """A world with one project: ``task`` (assigned to the artist) and ``other`` (not)."""
+
+    project: str
+    entity: str  # SEQ/SHOT of both tasks
+    task: str  # Animation
+    other: str  # Lighting
+    forbidden: str  # a status short name artists may not set
+
+    def artist(self) -> KitsuSession:
+        raise NotImplementedError
+
+    def admin(self) -> KitsuSession:
+        raise NotImplementedError
+
+    def status_of(self, task_id: str) -> str:
+        raise NotImplementedError
+
+
+class Fake(Backend):
+    def __init__(self) -> None:
+        self.world = FakeWorld()
+        self.project, self.entity = "Contract", "SQ020/SH020"
+        self.task = self.world.add_task(self.project, self.entity, "Animation")
+        self.other = self.world.add_task(self.project, self.entity, "Lighting")
+        self.forbidden = "apv" + uuid.uuid4().hex[:4]
+        self.world.add_status(self.forbidden, "Approved " + self.forbidden, artist=False)
+        self._artist = self.world.person("user", assign=[self.task])
+
+    def artist(self) -> KitsuSession:
+        return self.world.connect(self._artist)(Settings())
+
+    def admin(self) -> KitsuSession:
+        return self.world.connect()(Settings())
+
+    def status_of(self, task_id: str) -> str:
+        return self.world.status_of(task_id)
+
+
+class Zou(Backend):
+    def __init__(self, zou: Any, admin: Any) -> None:
+        import kitsu_seed
+
+        self.zou, self.client = zou, admin
+        production = kitsu_seed.seed(admin)
+        self.project, self.entity = production.project, production.shot_path
+        self.task = production.tasks["shot:Animation"]
+        self.other = production.tasks["shot:Lighting"]
+        self.forbidden = "apv" + uuid.uuid4().hex[:4]
+        kitsu_seed.new_status(
+            admin,
+            "Approved " + self.forbidden,
+            self.forbidden,
+            is_artist_allowed=False,
+            project=production.project,
+        )
+        self.person = kitsu_seed.new_person(
+            admin, "user", project=production.project, assign=[self.task]
+        )
+
+    def _connect(self, email: str, password: str) -> KitsuSession:
+        from kitsu_publish import kitsu
+
+        env = {"KITSU_SERVER": self.zou.url, "KITSU_LOGIN": email, "KITSU_PWD": password}
+        return kitsu.connect(Settings(), env)
+
+    def artist(self) -> KitsuSession:
+        return self._connect(self.person.email, self.person.password)
+
+    def admin(self) -> KitsuSession:
+        return self._connect(self.zou.email, self.zou.password)
+
+    def status_of(self, task_id: str) -> str:
+        import kitsu_seed
+
+        return kitsu_seed.status(self.client, task_id)
+
+    def retire(self) -> None:
+        import kitsu_seed
+
+        kitsu_seed.retire(self.client, self.person.id)
+
+
+@pytest.fixture(params=["fake", pytest.param("zou", marks=pytest.mark.zou)])
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    if request.param == "fake":
+        yield Fake()
+        return
+    built = Zou(request.getfixturevalue("zou"), request.getfixturevalue("admin"))
+    try:
+        yield built
+    finally:
+        built.retire()
+
+
+@pytest.fixture
+def artist(backend: Backend) -> Iterator[KitsuSession]:
+    session = backend.artist()
+    yield session
+    session.close()
+
+
+def by_id(task_id: str) -> Target:
+    return Target("instance", task_id=task_id)
+
+
+def test_a_session_is_a_kitsu_session_and_names_the_person(backend, artist):
+    assert isinstance(artist, KitsuSession)
+    assert artist.user and "@" in artist.user
+    assert not artist.closed
+    artist.close()
+    assert artist.closed
+
+
+def test_a_task_by_id_and_by_names_is_the_same_task_with_its_names(backend, artist):
+    artist.read_targets([by_id(backend.task)])
+    found = artist.resolve(by_id(backend.task))
+    assert isinstance(found, TaskInfo)
+    assert (found.id, found.project, found.entity) == (
+        backend.task,
+        backend.project,
+        "SQ020/SH020",
+    )
+    assert (found.task_type, found.status) == ("Animation", "todo")
+    named = Target("instance", None, backend.project, backend.entity.lower(), "animation")
+    artist.read_targets([named])
+    assert artist.resolve(named).id == backend.task
+    assert found.data["project_id"] and found.data["entity"]["name"] == "SH020"
+    assert found.id in artist.task_url(found) and "/tasks/" in artist.task_url(found)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        Target("instance", task_id="00000000-0000-0000-0000-000000000000"),
+        Target("instance", None, "{project}", "SQ020/SH999", "Animation"),
+        Target("instance", None, "{project}", "SQ020/SH020", "NoSuchType"),
+    ],
+    ids=["unknown id", "unknown shot", "unknown task type"],
+)
+def test_a_target_kitsu_does_not_have_is_a_target_error_naming_the_instance(
+    backend, artist, target
+):
+    if target.project:
+        target = Target("instance", None, backend.project, target.entity, target.task_type)
+    artist.read_targets([target])
+    with pytest.raises(TargetError) as raised:
+        artist.resolve(target, "renderMain")
+    assert raised.value.instance == "renderMain"
+
+
+def test_statuses_are_found_by_short_name_in_any_case(backend, artist):
+    assert artist.status("WFA")["short_name"] == "wfa"
+    with pytest.raises(StatusNotFound) as raised:
+        artist.status("nosuchstatus")
+    assert raised.value.short_name == "nosuchstatus"
+
+
+def test_the_preflight_is_what_kitsu_enforces_for_an_artist(backend, artist):
+    mine = artist.resolve(by_id(backend.task))
+    theirs = artist.resolve(by_id(backend.other))
+    assert artist.preflight(mine, "wfa") is None
+    refused = artist.preflight(theirs, "wfa")
+    assert refused is not None and refused.reason == "not assigned"
+    forbidden = artist.preflight(mine, backend.forbidden)
+    assert forbidden is not None and forbidden.reason == "status"
+    project = str(mine.data["project_id"])
+    assert artist.project_role(project) == "user"
+    settable = {s["short_name"] for s in artist.settable_statuses(project)}
+    assert "wfa" in settable and backend.forbidden not in settable
+
+
+def test_a_post_stores_the_comment_and_sets_the_status_read_fresh(backend, artist):
+    task = artist.resolve(by_id(backend.task))
+    posted = artist.post(task, "wfa", "contract: posted once")
+    assert isinstance(posted, Posted)
+    assert (posted.attempts, posted.reconciled) == (1, False)
+    assert posted.comment["text"] == "contract: posted once" and posted.comment["id"]
+    assert backend.status_of(backend.task) == "wfa"
+    fresh = artist.fresh([task])
+    assert set(fresh) == {backend.task} and fresh[backend.task].status == "wfa"
+    assert fresh[backend.task].entity == task.entity
+
+
+def test_a_task_has_no_preview_revisions_before_any_upload(backend, artist):
+    assert artist.existing_revisions([backend.task]) == {backend.task: set()}
+
+
+def test_an_admin_may_post_anywhere(backend):
+    admin = backend.admin()
+    try:
+        theirs = admin.resolve(by_id(backend.other))
+        assert admin.preflight(theirs, backend.forbidden) is None
+    finally:
+        admin.close()
