@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
+import re
+import subprocess
+import sys
 import textwrap
 
 import demo  # tools/demo.py: tools/ is on sys.path (tests/conftest.py)
@@ -36,10 +40,31 @@ def write_json(tmp_path, name: str, data) -> str:
     return str(write(tmp_path, name, json.dumps(data, indent=2)))
 
 
-def error_of(data, source: str = "studio.toml") -> str:
+def failure(data, source: str = "studio.toml", exports: bool = True) -> SettingsError:
+    """The SettingsError ``parse`` raises; it names ``source``."""
     with pytest.raises(SettingsError) as info:
-        settings.parse(data, source)
-    return str(info.value)
+        settings.parse(data, source, exports=exports)
+    assert info.value.source == source
+    return info.value
+
+
+def file_failure(path) -> SettingsError:
+    """The SettingsError ``load_file`` raises; it names the path."""
+    with pytest.raises(SettingsError) as info:
+        settings.load_file(path)
+    assert info.value.source == str(path)
+    return info.value
+
+
+def said(error: SettingsError) -> str:
+    """What an error says after its file and key (both are its fields)."""
+    where = f"{error.source}: {error.key}: " if error.key else f"{error.source}: "
+    assert str(error).startswith(where)
+    return str(error)[len(where) :]
+
+
+def where(error: SettingsError) -> tuple[str, str]:
+    return error.source, error.key
 
 
 def note(**values):
@@ -215,17 +240,91 @@ def test_condition_values_are_stripped():
     assert s.status_conditions == (Condition("equal", "wip"),)
 
 
+# --- the messages, word for word ----------------------------------------------------------
+#
+# Most tests below check an error's fields (source, key) and what it says; these are the
+# messages as the user reads them, one of each kind.
+
+SNAPSHOTS = [
+    (
+        note(set_status_note="yes"),
+        "studio.toml: IntegrateKitsuNote.set_status_note: expected true or false, "
+        "found a string 'yes'",
+    ),
+    (
+        note(note_status_shortname=3),
+        "studio.toml: IntegrateKitsuNote.note_status_shortname: expected a string, "
+        "found a number 3",
+    ),
+    (
+        note(note_status_shortname="  "),
+        "studio.toml: IntegrateKitsuNote.note_status_shortname: must not be empty",
+    ),
+    (
+        note(custom_comment_template={"syntax": "mustache"}),
+        "studio.toml: IntegrateKitsuNote.custom_comment_template.syntax: "
+        "'mustache' is not one of 'jinja', 'legacy'",
+    ),
+    (
+        note(status_change_conditions={"status_conditions": [{"short_name": "wip"}]}),
+        "studio.toml: IntegrateKitsuNote.status_change_conditions.status_conditions[0]"
+        ".condition: missing: 'equal' or 'not_equal'",
+    ),
+    (
+        note(status_change_conditions={"status_conditions": [{"condition": "equal"}]}),
+        "studio.toml: IntegrateKitsuNote.status_change_conditions.status_conditions[0]: "
+        "missing key 'short_name'",
+    ),
+    (
+        note(status_change_conditions={"status_conditions": {"condition": "equal"}}),
+        "studio.toml: IntegrateKitsuNote.status_change_conditions.status_conditions: "
+        "expected a list of tables, found a table {'condition': 'equal'}",
+    ),
+    (
+        {"kitsu": {"connect_timeout": 601}},
+        "studio.toml: kitsu.connect_timeout: expected seconds between 0 and 600, found 601",
+    ),
+    (
+        {"kitsu": {"read_timeout": "30"}},
+        "studio.toml: kitsu.read_timeout: expected a number of seconds, found a string '30'",
+    ),
+    (
+        {"IntegrateKitsuReview": {"thumbnail_frame": 0}},
+        "studio.toml: IntegrateKitsuReview.thumbnail_frame: expected a frame number "
+        "(1 or more), found a number 0",
+    ),
+    (
+        {"kitsu": {"token": "x"}},
+        "studio.toml: kitsu.token: credentials never belong in the settings file: remove "
+        "the key and set KITSU_LOGIN and KITSU_PWD, or KITSU_TOKEN, in the environment "
+        "instead",
+    ),
+    (
+        {"kitsu": {"servr": "https://k"}},
+        "studio.toml: kitsu.servr: unknown key (known keys here: 'server', "
+        "'connect_timeout', 'read_timeout', 'request_timeout', 'step_timeout'); "
+        "did you mean 'server'?",
+    ),
+    (
+        [1, 2],
+        "studio.toml: (top level): expected a table, found a list [1, 2]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), SNAPSHOTS, ids=lambda v: str(v)[:50])
+def test_the_messages_word_for_word(data, message):
+    assert str(failure(data)) == message
+
+
 # --- errors: file level ---------------------------------------------------------------
 
 
 def test_missing_file_error_names_the_file(tmp_path):
     path = tmp_path / "missing.toml"
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    message = str(info.value)
-    assert message.startswith(f"{path}: ")
-    assert "file not found" in message
-    assert "KITSU_PUBLISH_SETTINGS" in message
+    error = file_failure(path)
+    assert where(error) == (str(path), "")
+    assert said(error) == "file not found (set KITSU_PUBLISH_SETTINGS to an existing file)"
 
 
 def test_missing_file_from_env_variable_is_an_error(tmp_path):
@@ -236,27 +335,23 @@ def test_missing_file_from_env_variable_is_an_error(tmp_path):
 
 def test_malformed_toml_error_names_file_and_line(tmp_path):
     path = write(tmp_path, "bad.toml", "[IntegrateKitsuNote]\nset_status_note = \n")
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    message = str(info.value)
-    assert message.startswith(f"{path}: not valid TOML: ")
-    assert "line 2" in message
+    error = file_failure(path)
+    assert error.key == ""
+    assert said(error).startswith("not valid TOML: ")
+    assert "line 2" in said(error)
 
 
 def test_malformed_json_error_names_file_line_and_column(tmp_path):
     path = write(tmp_path, "bad.json", '{\n  "kitsu": {"server": "a",}\n}\n')
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    message = str(info.value)
-    assert message.startswith(f"{path}: not valid JSON: ")
-    assert "(line 2, column" in message
+    error = file_failure(path)
+    assert error.key == ""
+    assert said(error).startswith("not valid JSON: ")
+    assert "(line 2, column " in said(error)
 
 
 def test_unknown_file_type_is_an_error(tmp_path):
     path = write(tmp_path, "studio.yaml", "kitsu: {}\n")
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    assert str(info.value) == (
+    assert str(file_failure(path)) == (
         f"{path}: unknown file type '.yaml': expected a .toml or .json file"
     )
 
@@ -264,16 +359,27 @@ def test_unknown_file_type_is_an_error(tmp_path):
 def test_undecodable_file_is_an_error_naming_the_file(tmp_path):
     path = tmp_path / "latin.toml"
     path.write_bytes(b'[kitsu]\nserver = "caf\xe9"\n')
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    assert str(info.value).startswith(f"{path}: cannot be read: ")
+    assert said(file_failure(path)).startswith("cannot be read: not UTF-8 text")
 
 
 def test_top_level_must_be_a_table(tmp_path):
     path = write(tmp_path, "list.json", "[1, 2]")
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    assert str(info.value) == f"{path}: (top level): expected a table, found a list [1, 2]"
+    error = file_failure(path)
+    assert error.key == "(top level)"
+    assert said(error) == "expected a table, found a list [1, 2]"
+
+
+@pytest.mark.parametrize("exports", [True, False])
+@pytest.mark.parametrize("data", [None, "kitsu", 3, ["IntegrateKitsuNote"]])
+def test_parse_of_anything_but_a_table_is_an_error(data, exports):
+    error = failure(data, exports=exports)
+    assert error.key == "(top level)"
+    assert said(error).startswith("expected a table, found ")
+
+
+def test_a_json_null_file_is_an_error(tmp_path):
+    path = write(tmp_path, "null.json", "null")
+    assert said(file_failure(path)) == "expected a table, found NoneType None"
 
 
 def test_settings_error_is_a_kitsu_publish_error_with_source_and_key():
@@ -284,7 +390,21 @@ def test_settings_error_is_a_kitsu_publish_error_with_source_and_key():
     assert info.value.key == "IntegrateKitsuNote.set_status_note"
 
 
+def test_parse_names_a_default_source():
+    assert failure(None, source="<settings>").source == "<settings>"
+    with pytest.raises(SettingsError) as info:
+        settings.parse([])
+    assert info.value.source == "<settings>"
+
+
 # --- errors: keys, types, enum values --------------------------------------------------
+
+
+def conditions(**lists):
+    return note(status_change_conditions=lists)
+
+
+CONDITIONS_KEY = "IntegrateKitsuNote.status_change_conditions"
 
 
 def test_bad_condition_value_names_file_dotted_key_found_and_expected(tmp_path):
@@ -303,215 +423,229 @@ def test_bad_condition_value_names_file_dotted_key_found_and_expected(tmp_path):
             """
         ),
     )
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    assert str(info.value) == (
-        f"{path}: IntegrateKitsuNote.status_change_conditions.status_conditions[1].condition: "
-        "'equals' is not one of 'equal', 'not_equal'"
-    )
+    error = file_failure(path)
+    assert error.key == f"{CONDITIONS_KEY}.status_conditions[1].condition"
+    assert said(error) == "'equals' is not one of 'equal', 'not_equal'"
 
 
 def test_bad_product_requirement_condition_names_its_index():
-    message = error_of(
-        note(
-            status_change_conditions={
-                "product_type_requirements": [
-                    {"condition": "not_equal", "product_type": "workfile"},
-                    {"condition": "equal", "product_type": "review"},
-                    {"condition": "!=", "product_type": "camera"},
-                ]
-            }
+    error = failure(
+        conditions(
+            product_type_requirements=[
+                {"condition": "not_equal", "product_type": "workfile"},
+                {"condition": "equal", "product_type": "review"},
+                {"condition": "!=", "product_type": "camera"},
+            ]
         )
     )
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.status_change_conditions."
-        "product_type_requirements[2].condition: '!=' is not one of 'equal', 'not_equal'"
-    )
+    assert error.key == f"{CONDITIONS_KEY}.product_type_requirements[2].condition"
+    assert said(error) == "'!=' is not one of 'equal', 'not_equal'"
 
 
 def test_condition_values_are_case_sensitive_enum():
-    message = error_of(
-        note(
-            status_change_conditions={
-                "status_conditions": [{"condition": "Equal", "short_name": "wip"}]
-            }
-        )
-    )
-    assert "'Equal' is not one of 'equal', 'not_equal'" in message
+    error = failure(conditions(status_conditions=[{"condition": "Equal", "short_name": "wip"}]))
+    assert said(error) == "'Equal' is not one of 'equal', 'not_equal'"
+
+
+def test_condition_of_wrong_type_is_an_error():
+    error = failure(conditions(status_conditions=[{"condition": 1, "short_name": "wip"}]))
+    assert error.key == f"{CONDITIONS_KEY}.status_conditions[0].condition"
+    assert said(error) == "expected a string, found a number 1"
 
 
 def test_missing_condition_is_an_error():
-    message = error_of(
-        note(status_change_conditions={"status_conditions": [{"short_name": "wip"}]})
-    )
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.status_change_conditions.status_conditions[0]"
-        ".condition: missing: 'equal' or 'not_equal'"
-    )
+    error = failure(conditions(status_conditions=[{"short_name": "wip"}]))
+    assert error.key == f"{CONDITIONS_KEY}.status_conditions[0].condition"
+    assert said(error) == "missing: 'equal' or 'not_equal'"
 
 
 def test_missing_condition_value_key_is_an_error():
-    message = error_of(
-        note(status_change_conditions={"status_conditions": [{"condition": "equal"}]})
-    )
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.status_change_conditions.status_conditions[0]: "
-        "missing key 'short_name'"
-    )
+    error = failure(conditions(product_type_requirements=[{"condition": "equal"}]))
+    assert error.key == f"{CONDITIONS_KEY}.product_type_requirements[0]"
+    assert said(error) == "missing key 'product_type'"
 
 
 def test_empty_condition_value_is_an_error():
-    message = error_of(
-        note(
-            status_change_conditions={
-                "status_conditions": [{"condition": "equal", "short_name": " "}]
-            }
-        )
-    )
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.status_change_conditions.status_conditions[0]"
-        ".short_name: must not be empty"
-    )
+    error = failure(conditions(status_conditions=[{"condition": "equal", "short_name": " "}]))
+    assert error.key == f"{CONDITIONS_KEY}.status_conditions[0].short_name"
+    assert said(error) == "must not be empty"
+
+
+def test_condition_value_of_wrong_type_is_an_error():
+    error = failure(conditions(status_conditions=[{"condition": "equal", "short_name": 5}]))
+    assert error.key == f"{CONDITIONS_KEY}.status_conditions[0].short_name"
+    assert said(error) == "expected a string, found a number 5"
 
 
 def test_conditions_must_be_a_list_of_tables():
-    message = error_of(
-        note(status_change_conditions={"status_conditions": {"condition": "equal"}})
-    )
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.status_change_conditions.status_conditions: "
-        "expected a list of tables, found a table {'condition': 'equal'}"
-    )
+    error = failure(conditions(status_conditions={"condition": "equal"}))
+    assert error.key == f"{CONDITIONS_KEY}.status_conditions"
+    assert said(error).startswith("expected a list of tables, found a table")
 
 
 def test_condition_entry_must_be_a_table():
-    message = error_of(note(status_change_conditions={"status_conditions": ["wip"]}))
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.status_change_conditions.status_conditions[0]: "
-        "expected a table, found a string 'wip'"
-    )
+    error = failure(conditions(status_conditions=[{"condition": "equal", "short_name": "a"}, 3]))
+    assert error.key == f"{CONDITIONS_KEY}.status_conditions[1]"
+    assert said(error) == "expected a table, found a number 3"
 
 
 def test_wrong_boolean_type_names_key_found_and_expected():
-    message = error_of(note(set_status_note="yes"))
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.set_status_note: expected true or false, "
-        "found a string 'yes'"
-    )
+    error = failure(note(set_status_note="yes"))
+    assert error.key == "IntegrateKitsuNote.set_status_note"
+    assert said(error) == "expected true or false, found a string 'yes'"
 
 
 def test_integer_is_not_a_boolean():
-    message = error_of(note(note_per_instance=1))
-    assert "IntegrateKitsuNote.note_per_instance: expected true or false, found a number 1" in (
-        message
-    )
+    error = failure(note(note_per_instance=1))
+    assert error.key == "IntegrateKitsuNote.note_per_instance"
+    assert said(error) == "expected true or false, found a number 1"
 
 
-def test_wrong_string_type_names_key_found_and_expected():
-    message = error_of(note(note_status_shortname=3))
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.note_status_shortname: expected a string, "
-        "found a number 3"
-    )
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        (None, "NoneType None"),
+        (1.5, "a number 1.5"),
+        ([], "a list []"),
+        ({}, "a table {}"),
+        ("x", "a string 'x'"),
+        ((1,), "tuple (1,)"),
+    ],
+)
+def test_the_found_value_is_named_by_its_type(value, found):
+    assert said(failure(note(set_status_note=value))) == f"expected true or false, found {found}"
+    found_boolean = said(failure(note(note_status_shortname=False)))
+    assert found_boolean == "expected a string, found a boolean (true or false) False"
 
 
 def test_empty_note_status_shortname_is_an_error():
-    message = error_of(note(note_status_shortname="  "))
-    assert message == "studio.toml: IntegrateKitsuNote.note_status_shortname: must not be empty"
+    error = failure(note(note_status_shortname="  "))
+    assert error.key == "IntegrateKitsuNote.note_status_shortname"
+    assert said(error) == "must not be empty"
 
 
 def test_bad_template_syntax_is_an_error():
-    message = error_of(note(custom_comment_template={"syntax": "mustache"}))
-    assert message == (
-        "studio.toml: IntegrateKitsuNote.custom_comment_template.syntax: "
-        "'mustache' is not one of 'jinja', 'legacy'"
-    )
+    error = failure(note(custom_comment_template={"syntax": "mustache"}))
+    assert error.key == "IntegrateKitsuNote.custom_comment_template.syntax"
+    assert said(error) == "'mustache' is not one of 'jinja', 'legacy'"
 
 
 def test_section_of_wrong_type_is_an_error():
-    message = error_of({"IntegrateKitsuNote": ["set_status_note"]})
-    assert message == (
-        "studio.toml: IntegrateKitsuNote: expected a table, found a list ['set_status_note']"
-    )
+    error = failure({"IntegrateKitsuNote": ["set_status_note"]})
+    assert error.key == "IntegrateKitsuNote"
+    assert said(error) == "expected a table, found a list ['set_status_note']"
+
+
+@pytest.mark.parametrize("table", ["kitsu", "IntegrateKitsuNote", "IntegrateKitsuReview"])
+def test_a_null_section_is_an_empty_one(table):
+    assert settings.parse({table: None}, "x") == dataclasses.replace(Settings(), source="x")
 
 
 def test_long_found_values_are_shortened():
-    message = error_of(note(set_status_note="x" * 200))
+    message = said(failure(note(set_status_note="x" * 200)))
     assert "x" * 200 not in message
-    assert "..." in message
+    assert message == f"expected true or false, found a string '{'x' * 56}..."
+
+
+def unknown(error: SettingsError) -> tuple[list[str], str]:
+    """(the known keys listed, the suggestion) of an unknown-key error."""
+    match = re.fullmatch(
+        r"unknown key \(known keys here: (.*)\)(?:; did you mean '(.*)'\?)?", said(error)
+    )
+    assert match, said(error)
+    return re.findall(r"'([^']*)'", match.group(1)), match.group(2) or ""
+
+
+NOTE_KEYS = [
+    "enabled",
+    "set_status_note",
+    "note_status_shortname",
+    "status_change_conditions",
+    "custom_comment_template",
+    "note_per_instance",
+    "require_comment",
+]
 
 
 def test_unknown_key_in_note_suggests_the_close_key():
-    message = error_of(note(set_status_notes=True))
-    assert message.startswith("studio.toml: IntegrateKitsuNote.set_status_notes: unknown key")
-    assert "did you mean 'set_status_note'?" in message
+    error = failure(note(set_status_notes=True))
+    assert error.key == "IntegrateKitsuNote.set_status_notes"
+    assert unknown(error) == (NOTE_KEYS, "set_status_note")
 
 
 def test_unknown_top_level_key_suggests_the_close_key():
-    message = error_of({"IntegrateKitsuNotes": {}})
-    assert message.startswith("studio.toml: IntegrateKitsuNotes: unknown key")
-    assert "did you mean 'IntegrateKitsuNote'?" in message
+    error = failure({"IntegrateKitsuNotes": {}})
+    assert error.key == "IntegrateKitsuNotes"
+    assert unknown(error) == (
+        ["kitsu", "IntegrateKitsuNote", "IntegrateKitsuReview"],
+        "IntegrateKitsuNote",
+    )
 
 
 def test_unknown_key_in_kitsu_table_suggests_the_close_key():
-    message = error_of({"kitsu": {"servr": "https://k"}})
-    assert message.startswith("studio.toml: kitsu.servr: unknown key")
-    assert "did you mean 'server'?" in message
+    error = failure({"kitsu": {"servr": "https://k"}})
+    assert error.key == "kitsu.servr"
+    assert unknown(error)[1] == "server"
+
+
+def test_unknown_key_in_review_table_suggests_the_close_key():
+    error = failure({"IntegrateKitsuReview": {"revisions": "auto"}})
+    assert error.key == "IntegrateKitsuReview.revisions"
+    assert unknown(error) == (
+        [
+            "enabled",
+            "normalize_movie",
+            "revision",
+            "set_thumbnail",
+            "thumbnail_frame",
+            "add_to_playlist",
+        ],
+        "revision",
+    )
 
 
 def test_unknown_key_in_condition_entry_suggests_the_close_key():
-    message = error_of(
-        note(
-            status_change_conditions={
-                "status_conditions": [{"condition": "equal", "shortname": "wip"}]
-            }
-        )
-    )
-    assert "IntegrateKitsuNote.status_change_conditions.status_conditions[0].shortname" in message
-    assert "did you mean 'short_name'?" in message
+    error = failure(conditions(status_conditions=[{"condition": "equal", "shortname": "wip"}]))
+    assert error.key == f"{CONDITIONS_KEY}.status_conditions[0].shortname"
+    assert unknown(error) == (["condition", "short_name"], "short_name")
 
 
 def test_unknown_key_far_from_any_known_lists_known_keys_without_suggestion():
-    message = error_of(note(zzz=1))
-    assert "IntegrateKitsuNote.zzz: unknown key (known keys here: 'enabled'," in message
-    assert "did you mean" not in message
+    error = failure(note(zzz=1))
+    assert error.key == "IntegrateKitsuNote.zzz"
+    assert unknown(error) == (NOTE_KEYS, "")
+
+
+def test_unknown_keys_are_refused_before_the_values_are_read():
+    error = failure(note(set_status_note="yes", zzz=1))
+    assert error.key == "IntegrateKitsuNote.zzz"
 
 
 # --- errors: our files are not exports ----------------------------------------------
 
 
 def test_family_requirements_is_an_error_in_our_own_files():
-    message = error_of(
-        note(
-            status_change_conditions={
-                "family_requirements": [{"condition": "equal", "family": "review"}]
-            }
-        )
+    error = failure(conditions(family_requirements=[{"condition": "equal", "family": "review"}]))
+    assert error.key == f"{CONDITIONS_KEY}.family_requirements"
+    assert unknown(error) == (
+        ["status_conditions", "product_type_requirements"],
+        "product_type_requirements",
     )
-    assert message.startswith(
-        "studio.toml: IntegrateKitsuNote.status_change_conditions.family_requirements: unknown key"
-    )
-    assert "did you mean 'product_type_requirements'?" in message
 
 
 def test_family_key_in_product_requirement_is_an_error_in_our_own_files():
-    message = error_of(
-        note(
-            status_change_conditions={
-                "product_type_requirements": [{"condition": "equal", "family": "review"}]
-            }
-        )
+    error = failure(
+        conditions(product_type_requirements=[{"condition": "equal", "family": "review"}])
     )
-    assert (
-        "IntegrateKitsuNote.status_change_conditions.product_type_requirements[0].family: "
-        "unknown key" in message
-    )
+    assert error.key == f"{CONDITIONS_KEY}.product_type_requirements[0].family"
+    assert unknown(error)[0] == ["condition", "product_type"]
 
 
 @pytest.mark.parametrize("key", ["optional", "active"])
 def test_generic_plugin_keys_are_errors_in_our_own_files(key):
-    message = error_of(note(**{key: True}))
-    assert message.startswith(f"studio.toml: IntegrateKitsuNote.{key}: unknown key")
+    error = failure(note(**{key: True}))
+    assert error.key == f"IntegrateKitsuNote.{key}"
+    assert unknown(error)[0] == NOTE_KEYS
 
 
 # --- credentials ----------------------------------------------------------------------
@@ -519,10 +653,15 @@ def test_generic_plugin_keys_are_errors_in_our_own_files(key):
 
 @pytest.mark.parametrize("key", ["password", "pwd", "token", "login", "user", "email"])
 def test_credentials_in_kitsu_table_are_refused(key):
-    message = error_of({"kitsu": {"server": "https://k", key: "s3cr3t-Value-42"}})
-    assert message.startswith(f"studio.toml: kitsu.{key}: credentials never belong")
-    assert "KITSU_LOGIN" in message
-    assert "KITSU_TOKEN" in message
+    error = failure({"kitsu": {"server": "https://k", key: "s3cr3t-Value-42"}})
+    assert error.key == f"kitsu.{key}"
+    assert said(error).startswith("credentials never belong")
+    assert "KITSU_LOGIN" in said(error)
+    assert "KITSU_TOKEN" in said(error)
+
+
+def test_credentials_are_refused_before_unknown_keys():
+    assert failure({"kitsu": {"servr": "x", "token": "y"}}).key == "kitsu.token"
 
 
 @pytest.mark.parametrize("key", ["password", "token"])
@@ -540,59 +679,143 @@ def test_credential_value_never_appears_in_the_error(tmp_path, key):
 
 def test_credential_value_of_wrong_type_never_appears_in_the_error():
     secret = 987654321
-    message = error_of({"kitsu": {"password": secret}})
+    message = str(failure({"kitsu": {"password": secret}}))
     assert str(secret) not in message
 
 
 # --- timeouts ---------------------------------------------------------------------------
 
 
-def test_timeouts_default_to_5_and_30_seconds():
+def test_timeouts_default_to_5_30_60_and_300_seconds():
     s = settings.parse({"kitsu": {"server": "https://k"}})
     assert (s.connect_timeout, s.read_timeout) == (5.0, 30.0)
+    assert (s.request_timeout, s.step_timeout) == (60.0, 300.0)
 
 
 def test_timeouts_are_read_as_float_seconds():
-    s = settings.parse({"kitsu": {"connect_timeout": 1, "read_timeout": 600}})
+    s = settings.parse(
+        {
+            "kitsu": {
+                "connect_timeout": 1,
+                "read_timeout": 600,
+                "request_timeout": 0.5,
+                "step_timeout": 7,
+            }
+        }
+    )
     assert s.connect_timeout == 1.0
     assert s.read_timeout == 600.0
+    assert (s.request_timeout, s.step_timeout) == (0.5, 7.0)
     assert isinstance(s.read_timeout, float)
+    assert isinstance(s.step_timeout, float)
 
 
-@pytest.mark.parametrize("value", [0, -1, 601, 1e9])
+@pytest.mark.parametrize("value", [0, -1, 601, 1e9, 600.0001])
 def test_timeout_out_of_range_is_an_error(value):
-    message = error_of({"kitsu": {"connect_timeout": value}})
-    assert message == (
-        f"studio.toml: kitsu.connect_timeout: expected seconds between 0 and 600, found {value}"
-    )
+    error = failure({"kitsu": {"connect_timeout": value}})
+    assert error.key == "kitsu.connect_timeout"
+    assert said(error) == f"expected seconds between 0 and 600, found {value}"
 
 
 def test_timeout_nan_is_an_error():
-    message = error_of({"kitsu": {"read_timeout": float("nan")}})
-    assert "kitsu.read_timeout: expected seconds between 0 and 600" in message
+    error = failure({"kitsu": {"read_timeout": float("nan")}})
+    assert error.key == "kitsu.read_timeout"
+    assert said(error) == "expected seconds between 0 and 600, found nan"
 
 
 def test_timeout_of_wrong_type_is_an_error():
-    message = error_of({"kitsu": {"read_timeout": "30"}})
-    assert message == (
-        "studio.toml: kitsu.read_timeout: expected a number of seconds, found a string '30'"
-    )
+    error = failure({"kitsu": {"step_timeout": "30"}})
+    assert error.key == "kitsu.step_timeout"
+    assert said(error) == "expected a number of seconds, found a string '30'"
 
 
 def test_boolean_timeout_is_an_error():
-    message = error_of({"kitsu": {"connect_timeout": True}})
-    assert message.startswith(
-        "studio.toml: kitsu.connect_timeout: expected a number of seconds, found a boolean"
-    )
+    error = failure({"kitsu": {"request_timeout": True}})
+    assert error.key == "kitsu.request_timeout"
+    assert said(error) == "expected a number of seconds, found a boolean (true or false) True"
 
 
 def test_timeout_errors_name_the_file_on_disk(tmp_path):
     path = write(tmp_path, "studio.toml", "[kitsu]\nread_timeout = 0\n")
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    assert str(info.value) == (
-        f"{path}: kitsu.read_timeout: expected seconds between 0 and 600, found 0"
+    error = file_failure(path)
+    assert error.key == "kitsu.read_timeout"
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+def test_review_table_with_every_key_loads(tmp_path):
+    path = write(
+        tmp_path,
+        "review.toml",
+        textwrap.dedent(
+            """\
+            [IntegrateKitsuReview]
+            enabled = false
+            normalize_movie = false
+            revision = "version"
+            set_thumbnail = true
+            thumbnail_frame = 12
+            add_to_playlist = "  {{ date }} dailies  "
+            """
+        ),
     )
+    assert settings.load_file(path).review == settings.ReviewSettings(
+        enabled=False,
+        normalize_movie=False,
+        revision="version",
+        set_thumbnail=True,
+        thumbnail_frame=12,
+        add_to_playlist="{{ date }} dailies",
+    )
+
+
+def test_review_defaults():
+    assert settings.parse({}).review == settings.ReviewSettings(
+        enabled=True,
+        normalize_movie=True,
+        revision="auto",
+        set_thumbnail=False,
+        thumbnail_frame=None,
+        add_to_playlist="",
+    )
+
+
+FRAME = "expected a frame number (1 or more), found"
+
+
+@pytest.mark.parametrize(
+    ("review", "key", "message"),
+    [
+        ({"revision": "latest"}, "revision", "'latest' is not one of 'auto', 'version'"),
+        ({"thumbnail_frame": 1.0}, "thumbnail_frame", f"{FRAME} a number 1.0"),
+        ({"thumbnail_frame": True}, "thumbnail_frame", f"{FRAME} a boolean (true or false) True"),
+        ({"thumbnail_frame": -3}, "thumbnail_frame", f"{FRAME} a number -3"),
+        ({"thumbnail_frame": 0}, "thumbnail_frame", f"{FRAME} a number 0"),
+        ({"add_to_playlist": None}, "add_to_playlist", "expected a string, found NoneType None"),
+        ({"set_thumbnail": "y"}, "set_thumbnail", "expected true or false, found a string 'y'"),
+    ],
+)
+def test_review_errors(review, key, message):
+    error = failure({"IntegrateKitsuReview": review})
+    assert error.key == f"IntegrateKitsuReview.{key}"
+    assert said(error) == message
+
+
+def test_thumbnail_frame_1_is_read():
+    assert (
+        settings.parse({"IntegrateKitsuReview": {"thumbnail_frame": 1}}).review.thumbnail_frame
+        == 1
+    )
+
+
+def test_schema_key_is_read_as_a_string_and_ignored():
+    assert settings.parse({"$schema": "x.json"}, "x") == dataclasses.replace(
+        Settings(), source="x"
+    )
+    error = failure({"$schema": None})
+    assert error.key == "$schema"
+    assert said(error) == "expected a string, found NoneType None"
 
 
 # --- AYON / OpenPype exports -------------------------------------------------------------
@@ -633,18 +856,26 @@ def ayon_export(**note_overrides):
     }
 
 
+def family_export(*items, **lists):
+    """An export whose status_change_conditions are ``family_requirements`` (and ``lists``)."""
+    return ayon_export(status_change_conditions={**lists, "family_requirements": list(items)})
+
+
+NOTE = "publish.IntegrateKitsuNote"
+FAMILY = f"{NOTE}.status_change_conditions.family_requirements"
+
+
 def test_ayon_export_json_loads(tmp_path):
     path = write_json(tmp_path, "ayon_kitsu.json", ayon_export())
     s = settings.load_file(path)
-    assert s.source == path
-    assert s.server == "https://kitsu.studio/api"
-    assert s.enabled is True
-    assert s.set_status_note is True
-    assert s.note_status_shortname == "wfa"
-    assert s.status_conditions == (Condition("equal", "wip"), Condition("equal", "retake"))
-    assert s.product_type_requirements == (Condition("not_equal", "workfile"),)
-    assert s.template == CommentTemplate(
-        True, "{comment}\n\n|  |  |\n|--|--|\n| version | `{version}` |", "legacy"
+    assert s == Settings(
+        source=path,
+        server="https://kitsu.studio/api",
+        status_conditions=(Condition("equal", "wip"), Condition("equal", "retake")),
+        product_type_requirements=(Condition("not_equal", "workfile"),),
+        template=CommentTemplate(
+            True, "{comment}\n\n|  |  |\n|--|--|\n| version | `{version}` |", "legacy"
+        ),
     )
 
 
@@ -655,26 +886,62 @@ def test_ayon_export_nested_under_kitsu_table_loads(tmp_path):
         {"kitsu": ayon_export(), "core": {"publish": {"ValidateVersion": {"enabled": True}}}},
     )
     s = settings.load_file(path)
-    assert s.server == "https://kitsu.studio/api"
-    assert s.status_conditions == (Condition("equal", "wip"), Condition("equal", "retake"))
-    assert s.product_type_requirements == (Condition("not_equal", "workfile"),)
-    assert s.template.syntax == "legacy"
+    assert s == settings.parse(ayon_export(), path)
+
+
+def test_an_export_with_only_its_note_table_gives_the_export_defaults():
+    s = settings.parse({"publish": {"IntegrateKitsuNote": {}}}, "x")
+    assert s == dataclasses.replace(
+        Settings(), source="x", template=CommentTemplate(False, "{comment}", "legacy")
+    )
+
+
+def test_export_reads_no_timeouts_and_no_review():
+    data = ayon_export()
+    data["publish"]["IntegrateKitsuReview"] = {"enabled": False, "revision": "nonsense"}
+    s = settings.parse(data)
+    assert s.review == Settings().review
+    assert (s.connect_timeout, s.step_timeout) == (5.0, 300.0)
+
+
+@pytest.mark.parametrize(
+    ("server", "read"), [("", None), (None, None), (" https://k ", " https://k ")]
+)
+def test_export_server_reads_as_our_server(server, read):
+    assert settings.parse({**ayon_export(), "server": server}).server == read
+    assert settings.parse({"kitsu": {**ayon_export(), "server": server}}).server == read
+
+
+def test_export_without_server_has_none():
+    data = ayon_export()
+    del data["server"]
+    assert settings.parse(data).server is None
+
+
+def test_export_server_errors_name_the_server_key():
+    assert failure({**ayon_export(), "server": 3}).key == "server"
+    error = failure({"kitsu": {**ayon_export(), "server": ["x"]}})
+    assert error.key == "kitsu.server"
+    assert said(error) == "expected a string, found a list ['x']"
 
 
 def test_export_errors_name_the_nested_dotted_key():
-    data = {"kitsu": ayon_export(set_status_note="true")}
-    message = error_of(data, "ayon.json")
-    assert message == (
-        "ayon.json: kitsu.publish.IntegrateKitsuNote.set_status_note: expected true or false, "
-        "found a string 'true'"
-    )
+    error = failure({"kitsu": ayon_export(set_status_note="true")}, "ayon.json")
+    assert error.key == f"kitsu.{NOTE}.set_status_note"
+    assert said(error) == "expected true or false, found a string 'true'"
 
 
 def test_export_errors_name_the_top_level_dotted_key():
-    message = error_of(ayon_export(note_status_shortname=""), "ayon.json")
-    assert (
-        message == "ayon.json: publish.IntegrateKitsuNote.note_status_shortname: must not be empty"
+    error = failure(ayon_export(note_status_shortname=""), "ayon.json")
+    assert where(error) == ("ayon.json", f"{NOTE}.note_status_shortname")
+    assert said(error) == "must not be empty"
+
+
+def test_export_errors_in_our_own_lists_name_them():
+    error = failure(
+        ayon_export(status_change_conditions={"status_conditions": [{"condition": "x"}]})
     )
+    assert error.key == f"{NOTE}.status_change_conditions.status_conditions[0].condition"
 
 
 def test_export_template_is_legacy_syntax():
@@ -687,13 +954,36 @@ def test_export_without_template_text_defaults_to_legacy_comment():
     assert s.template == CommentTemplate(False, "{comment}", "legacy")
 
 
+@pytest.mark.parametrize("template", [None, {}])
+def test_export_with_an_empty_template_defaults_to_legacy_comment(template):
+    s = settings.parse(ayon_export(custom_comment_template=template))
+    assert s.template == CommentTemplate(False, "{comment}", "legacy")
+
+
+def test_export_without_template_defaults_to_legacy_comment():
+    data = ayon_export()
+    del data["publish"]["IntegrateKitsuNote"]["custom_comment_template"]
+    assert settings.parse(data).template == CommentTemplate(False, "{comment}", "legacy")
+
+
+def test_export_template_of_wrong_type_names_the_export_key():
+    error = failure(ayon_export(custom_comment_template="{comment}"))
+    assert error.key == f"{NOTE}.custom_comment_template"
+    assert said(error) == "expected a table, found a string '{comment}'"
+
+
+def test_export_template_errors_name_the_export_key():
+    error = failure(ayon_export(custom_comment_template={"comment_template": 1}))
+    assert error.key == f"{NOTE}.custom_comment_template.comment_template"
+    assert said(error) == "expected a string, found a number 1"
+
+
 def test_export_template_syntax_key_is_not_accepted():
-    message = error_of(
+    error = failure(
         ayon_export(custom_comment_template={"enabled": True, "syntax": "jinja"}), "ayon.json"
     )
-    assert message.startswith(
-        "ayon.json: publish.IntegrateKitsuNote.custom_comment_template.syntax: unknown key"
-    )
+    assert error.key == f"{NOTE}.custom_comment_template.syntax"
+    assert unknown(error) == (["enabled", "comment_template"], "")
 
 
 def test_export_generic_keys_are_accepted_and_enabled_is_read():
@@ -701,40 +991,69 @@ def test_export_generic_keys_are_accepted_and_enabled_is_read():
     assert s.enabled is False
 
 
+def test_export_generic_keys_take_any_value():
+    s = settings.parse(ayon_export(optional=[1, {"a": None}], active="yes"))
+    assert s == settings.parse(ayon_export())
+
+
 def test_export_other_plugins_sections_are_accepted_without_validation():
     data = ayon_export()
     data["publish"]["SomethingElse"] = {"whatever": [1, 2, 3], "enabled": "not a bool"}
     data["some_addon_key"] = 42
+    data["login"] = "someone"  # only passwords and tokens are refused beside publish
     assert settings.parse(data).note_status_shortname == "wfa"
 
 
 def test_export_unknown_key_in_integrate_kitsu_note_is_still_an_error():
-    message = error_of(ayon_export(set_status_notes=True), "ayon.json")
-    assert message.startswith(
-        "ayon.json: publish.IntegrateKitsuNote.set_status_notes: unknown key"
+    error = failure(ayon_export(set_status_notes=True), "ayon.json")
+    assert error.key == f"{NOTE}.set_status_notes"
+    assert unknown(error) == ([*NOTE_KEYS, "optional", "active"], "set_status_note")
+
+
+def test_export_unknown_key_suggests_a_generic_key():
+    assert unknown(failure(ayon_export(activ=True)))[1] == "active"
+
+
+def test_export_unknown_key_in_status_change_conditions_is_an_error():
+    error = failure(ayon_export(status_change_conditions={"family_requirement": []}))
+    assert error.key == f"{NOTE}.status_change_conditions.family_requirement"
+    assert unknown(error) == (
+        ["status_conditions", "product_type_requirements", "family_requirements"],
+        "family_requirements",
     )
-    assert "did you mean 'set_status_note'?" in message
 
 
 def test_export_without_integrate_kitsu_note_is_an_error():
     data = ayon_export()
     del data["publish"]["IntegrateKitsuNote"]
-    message = error_of({"kitsu": data}, "ayon.json")
-    assert message == (
-        "ayon.json: kitsu.publish: this AYON/OpenPype export has no 'IntegrateKitsuNote' section"
-    )
+    error = failure({"kitsu": data}, "ayon.json")
+    assert error.key == "kitsu.publish"
+    assert said(error) == "this AYON/OpenPype export has no 'IntegrateKitsuNote' section"
+    assert failure(data).key == "publish"
+
+
+@pytest.mark.parametrize("value", [None, [], "x"])
+def test_export_note_must_be_a_table(value):
+    error = failure({"publish": {"IntegrateKitsuNote": value}})
+    assert error.key == NOTE
+    assert said(error).startswith("expected a table, found ")
+
+
+def test_export_status_change_conditions_may_be_null_or_must_be_a_table():
+    s = settings.parse(ayon_export(status_change_conditions=None))
+    assert (s.status_conditions, s.product_type_requirements) == ((), ())
+    error = failure(ayon_export(status_change_conditions=[]))
+    assert error.key == f"{NOTE}.status_change_conditions"
+    assert said(error) == "expected a table, found a list []"
 
 
 def test_openpype_family_requirements_with_family_items_load(tmp_path):
-    conditions = {
-        "status_conditions": [{"condition": "not_equal", "short_name": "done"}],
-        "family_requirements": [
-            {"condition": "not_equal", "family": "workfile"},
-            {"condition": "equal", "family": "review"},
-        ],
-    }
-    path = write_json(tmp_path, "openpype.json", ayon_export(status_change_conditions=conditions))
-    s = settings.load_file(path)
+    data = family_export(
+        {"condition": "not_equal", "family": "workfile"},
+        {"condition": "equal", "family": " review "},
+        status_conditions=[{"condition": "not_equal", "short_name": "done"}],
+    )
+    s = settings.load_file(write_json(tmp_path, "openpype.json", data))
     assert s.status_conditions == (Condition("not_equal", "done"),)
     assert s.product_type_requirements == (
         Condition("not_equal", "workfile"),
@@ -743,38 +1062,104 @@ def test_openpype_family_requirements_with_family_items_load(tmp_path):
 
 
 def test_openpype_family_requirements_with_product_type_items_load():
-    conditions = {
-        "family_requirements": [{"condition": "equal", "product_type": "render"}],
-    }
-    s = settings.parse(ayon_export(status_change_conditions=conditions))
+    s = settings.parse(family_export({"condition": "equal", "product_type": "render"}))
     assert s.product_type_requirements == (Condition("equal", "render"),)
 
 
-def test_export_reads_both_requirement_lists():
-    conditions = {
-        "product_type_requirements": [{"condition": "equal", "product_type": "render"}],
-        "family_requirements": [{"condition": "not_equal", "family": "workfile"}],
-    }
-    s = settings.parse(ayon_export(status_change_conditions=conditions))
-    assert set(s.product_type_requirements) == {
+def test_a_family_item_with_both_keys_reads_family():
+    item = {"condition": "equal", "product_type": "", "family": "render"}
+    s = settings.parse(family_export(item))
+    assert s.product_type_requirements == (Condition("equal", "render"),)
+
+
+def test_export_reads_both_requirement_lists_product_types_first():
+    data = family_export(
+        {"condition": "not_equal", "family": "workfile"},
+        product_type_requirements=[{"condition": "equal", "product_type": "render"}],
+    )
+    assert settings.parse(data).product_type_requirements == (
         Condition("equal", "render"),
         Condition("not_equal", "workfile"),
-    }
-
-
-def test_export_family_requirement_errors_name_the_list_and_index():
-    conditions = {"family_requirements": [{"condition": "is", "family": "workfile"}]}
-    message = error_of(ayon_export(status_change_conditions=conditions), "op.json")
-    assert message == (
-        "op.json: publish.IntegrateKitsuNote.status_change_conditions.family_requirements[0]"
-        ".condition: 'is' is not one of 'equal', 'not_equal'"
     )
 
 
+def test_an_empty_family_requirements_list_reads_nothing():
+    assert settings.parse(family_export()).product_type_requirements == ()
+
+
+def test_export_family_requirement_errors_name_the_list_and_index():
+    error = failure(family_export({"condition": "is", "family": "workfile"}), "op.json")
+    assert where(error) == ("op.json", f"{FAMILY}[0].condition")
+    assert said(error) == "'is' is not one of 'equal', 'not_equal'"
+
+
+def test_family_requirement_errors_count_from_the_start_of_their_own_list():
+    data = family_export(
+        {"condition": "equal", "family": "a"},
+        {"condition": "equal", "family": " "},
+        product_type_requirements=[
+            {"condition": "equal", "product_type": "b"},
+            {"condition": "equal", "product_type": "c"},
+        ],
+    )
+    error = failure(data)
+    assert error.key == f"{FAMILY}[1].family"
+    assert said(error) == "must not be empty"
+
+
+def test_family_requirement_value_errors_name_the_key_written():
+    error = failure(family_export({"condition": "equal", "product_type": 7}))
+    assert error.key == f"{FAMILY}[0].product_type"
+    assert said(error) == "expected a string, found a number 7"
+
+
 def test_export_family_requirement_without_value_names_expected_key():
-    conditions = {"family_requirements": [{"condition": "equal"}]}
-    message = error_of(ayon_export(status_change_conditions=conditions), "op.json")
-    assert "family_requirements[0]: missing key" in message
+    error = failure(family_export({"condition": "equal"}), "op.json")
+    assert error.key == f"{FAMILY}[0]"
+    assert said(error) == "missing key 'product_type'"
+
+
+def test_export_family_requirement_without_condition():
+    error = failure(family_export({"family": "render"}))
+    assert error.key == f"{FAMILY}[0].condition"
+    assert said(error) == "missing: 'equal' or 'not_equal'"
+
+
+def test_export_family_requirement_must_be_a_table():
+    error = failure(family_export({"condition": "equal", "family": "a"}, "render"))
+    assert error.key == f"{FAMILY}[1]"
+    assert said(error) == "expected a table, found a string 'render'"
+
+
+@pytest.mark.parametrize("value", [None, {"condition": "equal"}, "render"])
+def test_export_family_requirements_must_be_a_list(value):
+    error = failure(ayon_export(status_change_conditions={"family_requirements": value}))
+    assert error.key == FAMILY
+    assert said(error).startswith("expected a list of tables, found ")
+
+
+def test_unknown_key_in_a_family_item_suggests_the_close_key():
+    error = failure(family_export({"condition": "equal", "famly": "render"}))
+    assert error.key == f"{FAMILY}[0].famly"
+    assert unknown(error) == (["condition", "family", "product_type"], "family")
+
+
+def test_family_requirements_beside_a_product_type_list_of_wrong_type():
+    data = family_export({"condition": "equal", "family": "a"}, product_type_requirements="x")
+    error = failure(data)
+    assert error.key == f"{NOTE}.status_change_conditions.product_type_requirements"
+    assert said(error) == "expected a list of tables, found a string 'x'"
+
+
+def test_reading_an_export_changes_nothing_in_it():
+    data = family_export(
+        {"condition": "equal", "family": "a"},
+        product_type_requirements=[{"condition": "equal", "product_type": "b"}],
+    )
+    data["publish"]["IntegrateKitsuNote"]["custom_comment_template"] = {"enabled": True}
+    before = copy.deepcopy(data)
+    settings.parse(data)
+    assert data == before
 
 
 # --- immutability -------------------------------------------------------------------------
@@ -804,17 +1189,24 @@ def test_settings_are_hashable_values():
 # --- shapes that must not be mistaken for each other, secrets in exports ---------------
 
 
-def test_credentials_in_an_export_are_refused_without_showing_the_value():
-    data = {"kitsu": {**ayon_export(), "password": "Export-S3cret"}}
-    message = error_of(data, "ayon.json")
-    assert message.startswith("ayon.json: kitsu.password: credentials never belong")
-    assert "Export-S3cret" not in message
+@pytest.mark.parametrize("key", ["password", "pwd", "token"])
+def test_credentials_in_an_export_are_refused_without_showing_the_value(key):
+    error = failure({"kitsu": {**ayon_export(), key: "Export-S3cret"}}, "ayon.json")
+    assert error.key == f"kitsu.{key}"
+    assert said(error).startswith("credentials never belong")
+    assert "Export-S3cret" not in str(error)
+    assert failure({**ayon_export(), key: "Export-S3cret"}).key == key
 
 
 def test_a_file_mixing_an_export_and_our_own_table_is_an_error():
     data = {**ayon_export(), **note(set_status_note=False)}
-    message = error_of(data, "mixed.json")
-    assert message.startswith("mixed.json: IntegrateKitsuNote: this file is an AYON/OpenPype")
+    error = failure(data, "mixed.json")
+    assert error.key == "IntegrateKitsuNote"
+    assert said(error) == (
+        "this file is an AYON/OpenPype export (it has a 'publish' table) and also has our "
+        "own 'IntegrateKitsuNote' table; use one shape or the other"
+    )
+    assert failure({"kitsu": ayon_export(), **note()}).key == "IntegrateKitsuNote"
 
 
 def test_a_toml_file_is_never_read_as_an_export(tmp_path):
@@ -823,9 +1215,25 @@ def test_a_toml_file_is_never_read_as_an_export(tmp_path):
         "studio.toml",
         "[kitsu.publish.IntegrateKitsuNote]\nset_status_note = false\n",
     )
-    with pytest.raises(SettingsError) as info:
-        settings.load_file(path)
-    assert str(info.value).startswith(f"{path}: kitsu.publish: unknown key")
+    error = file_failure(path)
+    assert error.key == "kitsu.publish"
+    assert unknown(error)[0][0] == "server"
+
+
+def test_parse_without_exports_reads_our_shape_only():
+    error = failure(ayon_export(), exports=False)
+    assert error.key == "server"
+    assert said(error).startswith("unknown key")
+
+
+def test_a_publish_that_is_not_a_table_is_not_an_export():
+    assert failure({"publish": []}).key == "publish"
+    assert failure({"kitsu": {"publish": "x"}}).key == "kitsu.publish"
+
+
+def test_a_top_level_publish_table_wins_over_a_kitsu_table():
+    data = {**ayon_export(), "kitsu": {"publish": {"IntegrateKitsuNote": {"enabled": "x"}}}}
+    assert settings.parse(data).server == "https://kitsu.studio/api"
 
 
 def test_note_status_shortname_is_stripped():
@@ -833,6 +1241,40 @@ def test_note_status_shortname_is_stripped():
 
 
 def test_a_password_beside_a_nested_export_is_refused_too():
-    message = error_of({"password": "Top-S3cret", "kitsu": ayon_export()}, "ayon.json")
-    assert message.startswith("ayon.json: password: credentials never belong")
-    assert "Top-S3cret" not in message
+    error = failure({"password": "Top-S3cret", "kitsu": ayon_export()}, "ayon.json")
+    assert error.key == "password"
+    assert "Top-S3cret" not in str(error)
+
+
+# --- the declarations ---------------------------------------------------------------------
+
+
+def test_the_export_note_table_is_ours_with_the_export_keys():
+    own = [k.name for k in settings.NOTE_TABLE.keys]
+    export = [k.name for k in settings.EXPORT_NOTE_TABLE.keys]
+    assert export == [*own, "optional", "active"]
+    template = settings.EXPORT_NOTE_TABLE.key("custom_comment_template")
+    assert [k.name for k in template.keys] == ["enabled", "comment_template"]
+    assert template.key("comment_template").default == "{comment}"
+    # our own declarations are untouched
+    own_template = settings.NOTE_TABLE.key("custom_comment_template")
+    assert own_template.key("comment_template").default == "{{ comment }}"
+    assert [k.name for k in own_template.keys] == ["enabled", "comment_template", "syntax"]
+
+
+def test_a_declaration_copy_refuses_an_attribute_it_does_not_have():
+    key = settings.NOTE_TABLE.key("enabled")
+    assert key.replaced(default=False).default is False
+    assert key.default is True
+    with pytest.raises(AttributeError, match="'defualt'"):
+        key.replaced(defualt=False)
+
+
+def test_the_settings_package_imports_neither_pyblish_nor_gazu():
+    code = (
+        "import sys, kitsu_publish.settings; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyblish', 'gazu', 'jinja2'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

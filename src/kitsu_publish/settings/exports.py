@@ -75,6 +75,7 @@ _PRODUCT_TYPES = PRODUCT_TYPE_REQUIREMENTS.name
 (_PRODUCT_TYPE,) = PRODUCT_TYPE_REQUIREMENTS.value_keys
 #: where family_requirements go in our shape
 _PRODUCT_TYPES_KEY = join(join(NOTE_TABLE.name, STATUS_CONDITIONS_TABLE.name), _PRODUCT_TYPES)
+_SERVER_KEY = join(KITSU_TABLE.name, EXPORT_SERVER.name)
 
 Spelling = Callable[[str], str]
 
@@ -101,15 +102,13 @@ def translate(data: Any, source: str) -> tuple[dict[str, Any], Spelling] | None:
         )
     note_key = join(publish_key, NOTE_TABLE.name)
     note = reader.table(addon["publish"][NOTE_TABLE.name], note_key)
-    spelled = {
-        join(KITSU_TABLE.name, EXPORT_SERVER.name): join(prefix, EXPORT_SERVER.name),
-        NOTE_TABLE.name: note_key,
-    }
+    translation = _Translation(reader)
     own: dict[str, Any] = {}
     if EXPORT_SERVER.name in addon:
         own[KITSU_TABLE.name] = {EXPORT_SERVER.name: addon[EXPORT_SERVER.name]}
-    own[NOTE_TABLE.name] = _note(reader, note, note_key, spelled)
-    return own, _spelling(spelled)
+        translation.spelled[_SERVER_KEY] = join(prefix, EXPORT_SERVER.name)
+    own[NOTE_TABLE.name] = translation.note(note, note_key)
+    return own, translation.spell
 
 
 def _find_export(top: Any) -> tuple[Mapping[str, Any], str] | None:
@@ -124,84 +123,81 @@ def _find_export(top: Any) -> tuple[Mapping[str, Any], str] | None:
     return None
 
 
-def _note(
-    reader: Reader, note: Mapping[str, Any], key: str, spelled: dict[str, str]
-) -> dict[str, Any]:
-    """The note table in our shape; ``spelled`` learns where family_requirements went."""
-    _check_keys(reader, EXPORT_NOTE_TABLE, note, key)
-    generic = {k.name for k in GENERIC_KEYS}
-    own = {name: value for name, value in note.items() if name not in generic}
-    conditions = note.get(STATUS_CONDITIONS_TABLE.name)
-    if isinstance(conditions, dict):
-        conditions_key = join(key, STATUS_CONDITIONS_TABLE.name)
-        own[STATUS_CONDITIONS_TABLE.name] = _conditions(
-            reader, conditions, conditions_key, spelled
-        )
-    template = note.get(TEMPLATE_TABLE.name)
-    if template is None or isinstance(template, dict):  # else: refused by the reader
-        own[TEMPLATE_TABLE.name] = {
-            LEGACY_TEMPLATE.name: LEGACY_TEMPLATE.default,
-            **(template or {}),
-            "syntax": "legacy",  # an export's template is always {key} syntax
-        }
-    return own
+class _Translation:
+    """The note table of one export in our shape, and where each part came from.
 
+    ``spelled`` maps a dotted key of our shape to the key the export wrote; a key is
+    spelled by its longest mapped prefix.
+    """
 
-def _check_keys(reader: Reader, table: Table, value: Mapping[str, Any], key: str) -> None:
-    """Refuse the keys an export's table does not have, in its tables too."""
-    names = [k.name for k in table.keys]
-    reader.check_keys(value, key, names, [k.name for k in table.keys if k.listed])
-    for item in table.keys:
-        if isinstance(item, Table) and isinstance(value.get(item.name), dict):
-            _check_keys(reader, item, value[item.name], join(key, item.name))
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.spelled: dict[str, str] = {}
 
-
-def _conditions(
-    reader: Reader, table: Mapping[str, Any], key: str, spelled: dict[str, str]
-) -> dict[str, Any]:
-    """status_change_conditions with family_requirements after product_type_requirements."""
-    own = dict(table)
-    if FAMILY_REQUIREMENTS.name not in own:
-        return own
-    family = own.pop(FAMILY_REQUIREMENTS.name)
-    family_key = join(key, FAMILY_REQUIREMENTS.name)
-    if not isinstance(family, list):
-        raise reader.expected(family, family_key, "a list of tables")
-    items = own.get(_PRODUCT_TYPES, [])
-    if not isinstance(items, list):
-        return own  # the reader refuses product_type_requirements
-    items = list(items)
-    for index, item in enumerate(family):
-        at, written = f"{_PRODUCT_TYPES_KEY}[{len(items)}]", f"{family_key}[{index}]"
-        spelled[at] = written
-        items.append(_family_item(reader, item, at, written, spelled))
-    own[_PRODUCT_TYPES] = items
-    return own
-
-
-def _family_item(reader: Reader, item: Any, at: str, written: str, spelled: dict[str, str]) -> Any:
-    """``{condition, family|product_type}`` as ``{condition, product_type}``."""
-    if not isinstance(item, dict):
-        return item  # refused by the reader
-    allowed = ("condition", *FAMILY_REQUIREMENTS.value_keys)
-    reader.check_keys(item, written, allowed, allowed)
-    own = {name: item[name] for name in ("condition",) if name in item}
-    present = next((k for k in FAMILY_REQUIREMENTS.value_keys if k in item), None)
-    if present is not None:
-        own[_PRODUCT_TYPE] = item[present]
-        spelled[join(at, _PRODUCT_TYPE)] = join(written, present)
-    return own
-
-
-def _spelling(spelled: Mapping[str, str]) -> Spelling:
-    """Our dotted keys as the export writes them: the longest translated prefix."""
-
-    def spell(key: str) -> str:
+    def spell(self, key: str) -> str:
+        """Our dotted key as the export writes it."""
         ends = [len(key), *(i for i in range(len(key) - 1, 0, -1) if key[i] in ".[")]
         for end in ends:
-            written = spelled.get(key[:end])
+            written = self.spelled.get(key[:end])
             if written is not None:
                 return written + key[end:]
         return key
 
-    return spell
+    def note(self, note: Mapping[str, Any], key: str) -> dict[str, Any]:
+        self.spelled[NOTE_TABLE.name] = key
+        self.check_keys(EXPORT_NOTE_TABLE, note, key)
+        generic = {k.name for k in GENERIC_KEYS}
+        own = {name: value for name, value in note.items() if name not in generic}
+        conditions = note.get(STATUS_CONDITIONS_TABLE.name)
+        if isinstance(conditions, dict):  # else: refused by the reader, or empty
+            conditions_key = join(key, STATUS_CONDITIONS_TABLE.name)
+            own[STATUS_CONDITIONS_TABLE.name] = self.conditions(conditions, conditions_key)
+        template = note.get(TEMPLATE_TABLE.name)
+        if template is None or isinstance(template, dict):  # else: refused by the reader
+            own[TEMPLATE_TABLE.name] = {
+                LEGACY_TEMPLATE.name: LEGACY_TEMPLATE.default,
+                **(template or {}),
+                "syntax": "legacy",  # an export's template is always {key} syntax
+            }
+        return own
+
+    def check_keys(self, table: Table, value: Mapping[str, Any], key: str) -> None:
+        """Refuse the keys an export's table does not have, in its tables too."""
+        names = [k.name for k in table.keys]
+        self.reader.check_keys(value, key, names, [k.name for k in table.keys if k.listed])
+        for item in table.keys:
+            if isinstance(item, Table) and isinstance(value.get(item.name), dict):
+                self.check_keys(item, value[item.name], join(key, item.name))
+
+    def conditions(self, table: Mapping[str, Any], key: str) -> dict[str, Any]:
+        """status_change_conditions, family_requirements after product_type_requirements."""
+        own = dict(table)
+        if FAMILY_REQUIREMENTS.name not in own:
+            return own
+        family = own.pop(FAMILY_REQUIREMENTS.name)
+        family_key = join(key, FAMILY_REQUIREMENTS.name)
+        if not isinstance(family, list):
+            raise self.reader.expected(family, family_key, "a list of tables")
+        items = own.get(_PRODUCT_TYPES, [])
+        if not isinstance(items, list):
+            return own  # refused by the reader
+        items = list(items)
+        for index, item in enumerate(family):
+            at, written = f"{_PRODUCT_TYPES_KEY}[{len(items)}]", f"{family_key}[{index}]"
+            self.spelled[at] = written
+            items.append(self.family_item(item, at, written))
+        own[_PRODUCT_TYPES] = items
+        return own
+
+    def family_item(self, item: Any, at: str, written: str) -> Any:
+        """``{condition, family|product_type}`` as ``{condition, product_type}``."""
+        if not isinstance(item, dict):
+            return item  # refused by the reader
+        allowed = ("condition", *FAMILY_REQUIREMENTS.value_keys)
+        self.reader.check_keys(item, written, allowed, allowed)
+        own = {name: item[name] for name in ("condition",) if name in item}
+        present = next((k for k in FAMILY_REQUIREMENTS.value_keys if k in item), None)
+        if present is not None:
+            own[_PRODUCT_TYPE] = item[present]
+            self.spelled[join(at, _PRODUCT_TYPE)] = join(written, present)
+        return own
