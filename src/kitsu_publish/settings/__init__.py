@@ -10,7 +10,8 @@ dotted key, as the file writes it. Whatever the file holds, loading either retur
 The modules, one job each::
 
     files     read the file safely and decode it; bound the decoded data
-    kinds     the kinds of key and the reader: how a key reads and describes its value
+    reader    typed access to decoded data, errors naming the file and the key
+    kinds     the kinds of key: how a key reads its value and describes it in JSON Schema
     keys      the key declarations of our own file, and the Settings dataclasses
     exports   translate an AYON/OpenPype export into our own shape, before validation
     schema    the JSON Schema of the file, from the declarations

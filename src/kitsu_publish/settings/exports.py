@@ -36,7 +36,8 @@ from .keys import (
     STATUS_CONDITIONS_TABLE,
     TEMPLATE_TABLE,
 )
-from .kinds import Conditions, Ignored, Reader, Table
+from .kinds import Conditions, Ignored, Table
+from .reader import Reader
 
 EXPORT_REFUSED = ("password", "pwd", "token")
 """Credential keys refused beside ``publish`` (and at the top level)."""

@@ -21,11 +21,11 @@ from .kinds import (
     Conditions,
     Frame,
     Ignored,
-    Reader,
     Seconds,
     Table,
     Text,
 )
+from .reader import Reader
 
 SYNTAXES = ("jinja", "legacy")
 REVISIONS = ("auto", "version")
