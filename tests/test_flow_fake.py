@@ -9,6 +9,7 @@ run, nothing posted when validation fails, review media, and each fact worked ou
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -275,3 +276,19 @@ def test_the_state_of_a_publish_is_one_object_on_the_context(world, three):
     assert [n.outcome for n in state.notes] == ["posted"]
     (instance,) = list(context)
     assert state.item(instance).task.id == three[0]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_the_publish_command_prints_the_notes_of_the_publish(
+    world, three, mocker, capsys, dry_run
+):
+    from kitsu_publish import cli
+
+    mocker.patch("kitsu_publish.kitsu.connect", world.connect())
+    args = ["publish", "--task-id", three[0], "--product-type", "render", "--json"]
+    code = cli.main(args + ["--comment", "farm done"] + (["--dry-run"] if dry_run else []))
+    assert code == 0
+    (note,) = json.loads(capsys.readouterr().out)["notes"]
+    assert note["outcome"] == ("dry run" if dry_run else "posted")
+    assert note["text"] == "farm done"
+    assert len(world.comments.get(three[0], [])) == (0 if dry_run else 1)

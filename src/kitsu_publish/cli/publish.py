@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from .. import PLUGINS, plan, plugin_path
 from ..errors import KitsuPublishError, TargetError
 from ..model import Target
+from ..state import state_of
 from .common import UsageError, load_settings, read_data
 
 __all__ = ["publish"]
@@ -209,7 +210,7 @@ def _run_publish(
 
     results = list(context.data.get("results", []))
     errors = [r for r in results if r.get("error") is not None]
-    notes = state.notes
+    notes = state_of(context).notes  # the state the publish itself started
     if as_json:
         out = {
             "notes": [n.as_data() for n in notes],
