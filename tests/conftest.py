@@ -1,4 +1,14 @@
-"""Shared test fixtures: a clean pyblish and a clean Kitsu environment for every test."""
+"""Shared test fixtures: a clean pyblish and a clean Kitsu environment for every test.
+
+Two layers (tools/test.sh runs them): ``pytest -m "not zou"`` is the fast layer, which
+starts no Kitsu server and no PostgreSQL; ``pytest -m zou`` runs the tests that need the
+loopback Kitsu (Zou). A test needs the server when its fixture closure includes ``zou``
+(directly, or through ``admin``, ``production``, ``kitsu_env``, ...): the collection
+hook below gives every such test the ``zou`` marker, and the ``zou`` fixture fails, and
+starts nothing, for a test that reached it without the marker (one that asks for it
+with ``request.getfixturevalue``, say), so a ``-m "not zou"`` run provably never starts
+the server.
+"""
 
 from __future__ import annotations
 
@@ -52,9 +62,39 @@ def clean_state(monkeypatch: pytest.MonkeyPatch):
     reset_pyblish()
 
 
+SERVER_FIXTURE = "zou"
+_running: list[pytest.Item] = []  # the test being set up or run (for the zou fixture)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test whose fixtures include ``zou``, directly or not, gets the ``zou`` marker."""
+    for item in items:
+        uses_server = SERVER_FIXTURE in getattr(item, "fixturenames", ())
+        if uses_server and item.get_closest_marker("zou") is None:
+            item.add_marker(pytest.mark.zou)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _running[:] = [item]
+
+
 @pytest.fixture(scope="session")
 def zou() -> kitsu_seed.Zou:
-    """The loopback Kitsu server; started by tools/start-zou.sh unless ZOU_URL is set."""
+    """The loopback Kitsu server; started by tools/start-zou.sh unless ZOU_URL is set.
+
+    Only for tests with the ``zou`` marker: any other test that reaches this fixture
+    fails here, before a server is started (see the module's docstring).
+    """
+    item = _running[0] if _running else None
+    if item is not None and item.get_closest_marker("zou") is None:
+        pytest.fail(
+            f"{item.nodeid} uses the Kitsu server but has no 'zou' marker: mark it "
+            '(pytestmark = pytest.mark.zou) so that `pytest -m "not zou"` leaves it out; '
+            "no server was started",
+            pytrace=False,
+        )
     if not os.environ.get("ZOU_URL"):
         done = subprocess.run(
             ["bash", str(ROOT / "tools" / "start-zou.sh")],

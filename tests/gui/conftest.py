@@ -1,9 +1,12 @@
 """The artist's view: pyblish-lite's real window, offscreen, against the loopback Kitsu.
 
 These tests need pyblish-lite and a Qt binding (PySide2), which the library does not
-depend on: tools/gui-test.sh makes a Python 3.10 venv with them and sets
-KITSU_GUI_TESTS=1. Without that variable and without Qt (tools/test.sh's venvs), the
-folder is left out of collection; with it, a missing Qt is an error, never a skip.
+depend on, and the loopback Kitsu (they carry the ``zou`` marker): tools/gui-test.sh
+makes a Python 3.10 venv with them and sets KITSU_GUI_TESTS=1. Without that variable,
+where pyblish-lite or PySide2 is missing or Qt cannot start offscreen (tools/test.sh's
+venvs), they are collected and reported as skipped with the reason, before any fixture
+runs (so no server is started for them); with it, a missing Qt is an error, never a
+skip.
 """
 
 from __future__ import annotations
@@ -21,16 +24,39 @@ HERE = Path(__file__).resolve().parent
 ARTEFACTS = HERE / "artefacts"
 
 WANTED = os.environ.get("KITSU_GUI_TESTS") == "1"
-HAVE_QT = all(importlib.util.find_spec(m) for m in ("pyblish_lite", "PySide2"))
-if not (WANTED or HAVE_QT):
-    collect_ignore_glob = ["test_*.py"]
-else:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+NEEDED = ("pyblish_lite", "PySide2")
+
+
+def why_not_runnable() -> str:
+    """Why the GUI tests cannot run in this Python, or "" when they can."""
+    missing = [name for name in NEEDED if importlib.util.find_spec(name) is None]
+    if missing:
+        return (
+            f"the GUI tests need {' and '.join(missing)}, not installed in this Python "
+            "(bash tools/gui-test.sh runs them)"
+        )
+    try:
+        from PySide2 import QtWidgets  # noqa: F401
+    except ImportError as exc:  # e.g. a Qt library (libGL, ...) missing on this machine
+        return f"Qt cannot start offscreen here ({exc}); bash tools/gui-test.sh installs it"
+    return ""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip this folder's tests, with the reason, when they cannot run (unless wanted)."""
+    ours = [item for item in items if HERE in item.path.parents]
+    if not ours or WANTED:
+        return
+    reason = why_not_runnable()
+    if reason:
+        for item in ours:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
 def qapp() -> Any:
     """The one QApplication of the test process (pyblish_lite.show() reuses it)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from pyblish_lite.vendor.Qt import QtWidgets
 
     return QtWidgets.QApplication.instance() or QtWidgets.QApplication(["kitsu-gui-tests"])

@@ -43,6 +43,27 @@ def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[.
     return write
 
 
+@pytest.fixture
+def raised() -> Callable[[Any, str], BaseException]:
+    """``raised(outcome, "Plugin")``: the error that plugin raised in a harness publish.
+
+    For assertions on the error's fields (``SettingsError.source`` / ``.key``,
+    ``TargetError.instance``, ``ServerFailed.status``, ``PostFailed.outcome``) rather than
+    on its whole message; ``outcome.error_of`` gives the message.
+    """
+
+    def find(outcome: Any, plugin: str) -> BaseException:
+        found = [
+            r["error"]
+            for r in outcome.results
+            if r["error"] is not None and r["plugin"].__name__ == plugin
+        ]
+        assert found, f"{plugin} did not fail; errors: {outcome.errors()}"
+        return found[0]
+
+    return find
+
+
 class Reliability:
     """Rows for docs/reliability.md, written by the fault and load tests themselves.
 

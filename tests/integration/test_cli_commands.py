@@ -12,7 +12,7 @@ from pathlib import Path
 import kitsu_seed
 import pytest
 
-pytestmark = pytest.mark.usefixtures("kitsu_env")
+pytestmark = [pytest.mark.zou, pytest.mark.usefixtures("kitsu_env")]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

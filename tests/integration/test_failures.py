@@ -18,7 +18,9 @@ import pyblish.api
 import pytest
 from harness import Outcome, publish, render
 
-pytestmark = pytest.mark.usefixtures("kitsu_env")
+from kitsu_publish.errors import PostFailed, SettingsError, StatusNotFound, TargetError
+
+pytestmark = [pytest.mark.zou, pytest.mark.usefixtures("kitsu_env")]
 
 INTEGRATORS = ("IntegrateKitsuNote",)
 
@@ -30,44 +32,48 @@ def assert_nothing_posted(admin: Any, task_id: str, outcome: Outcome) -> None:
 
 
 def test_malformed_settings_file_fails_validation_naming_the_file(
-    admin, production, settings_file
+    admin, production, settings_file, raised
 ):
     path = settings_file("[IntegrateKitsuNote\nset_status_note = true\n")
     task_id = production.tasks["shot:Animation"]
 
     outcome = publish([render(task_id)], {"comment": "c"})
 
-    message = outcome.error_of("ValidateKitsuConnection")
-    assert str(path) in message
-    assert "not valid TOML" in message
-    assert message.endswith("Nothing was posted to Kitsu.")
+    error = raised(outcome, "ValidateKitsuConnection")
+    assert isinstance(error, SettingsError)
+    assert (error.source, error.key) == (str(path), "")
+    assert "not valid TOML" in str(error)
+    # wording is the point: the artist reads that nothing reached Kitsu
+    assert str(error).endswith("Nothing was posted to Kitsu.")
     assert "IntegrateKitsuNote" not in outcome.ran()
     assert_nothing_posted(admin, task_id, outcome)
 
 
 def test_unknown_settings_key_fails_validation_naming_the_dotted_key(
-    admin, production, settings_file
+    admin, production, settings_file, raised
 ):
-    settings_file("[IntegrateKitsuNote]\nnote_status_shortnam = 'wfa'\n")
+    path = settings_file("[IntegrateKitsuNote]\nnote_status_shortnam = 'wfa'\n")
     task_id = production.tasks["shot:Animation"]
 
     outcome = publish([render(task_id)], {"comment": "c"})
 
-    message = outcome.error_of("ValidateKitsuConnection")
-    assert "IntegrateKitsuNote.note_status_shortnam: unknown key" in message
-    assert "did you mean 'note_status_shortname'?" in message
+    error = raised(outcome, "ValidateKitsuConnection")
+    assert isinstance(error, SettingsError)
+    assert (error.source, error.key) == (str(path), "IntegrateKitsuNote.note_status_shortnam")
+    assert "unknown key" in str(error)
+    assert "did you mean 'note_status_shortname'?" in str(error)
     assert_nothing_posted(admin, task_id, outcome)
 
 
-def test_unknown_note_status_short_name_fails_validation(admin, production, settings_file):
+def test_unknown_note_status_short_name_fails_validation(admin, production, settings_file, raised):
     settings_file("[IntegrateKitsuNote]\nnote_status_shortname = 'waiting'\n")
     task_id = production.tasks["shot:Animation"]
 
     outcome = publish([render(task_id)], {"comment": "c"})
 
-    message = outcome.error_of("ValidateKitsuNote")
-    assert "no task status with short name 'waiting'" in message
-    assert "wfa" in message  # the known short names are listed
+    error = raised(outcome, "ValidateKitsuNote")
+    assert isinstance(error, StatusNotFound) and error.short_name == "waiting"
+    assert "wfa" in str(error)  # the known short names are listed
     assert_nothing_posted(admin, task_id, outcome)
 
 
@@ -86,7 +92,7 @@ def test_unknown_note_status_is_not_checked_when_status_changes_are_off(
     assert kitsu_seed.status(admin, task_id) == "todo"
 
 
-def test_task_not_found_fails_validation_naming_the_instance_and_id(admin, production):
+def test_task_not_found_fails_validation_naming_the_instance_and_id(admin, production, raised):
     missing = str(uuid.uuid4())
     task_id = production.tasks["shot:Animation"]
 
@@ -94,27 +100,24 @@ def test_task_not_found_fails_validation_naming_the_instance_and_id(admin, produ
         [render(task_id, name="goodOne"), render(missing, name="ghostRender")], {"comment": "c"}
     )
 
-    message = outcome.error_of("ValidateKitsuTargets")
-    assert "instance 'ghostRender'" in message
-    assert missing in message
+    error = raised(outcome, "ValidateKitsuTargets")
+    assert isinstance(error, TargetError)
+    assert error.instance == "ghostRender"
+    assert missing in str(error)
     # The valid instance's task gets nothing either: the publish stopped.
     assert_nothing_posted(admin, task_id, outcome)
 
 
 @pytest.mark.parametrize(
     ("entity", "task_type", "expected"),
-    [
-        ("Wolf", "Modeling", "no asset named 'Wolf'"),
-        ("Fxo", "Modeling", "no asset named 'Fxo'; did you mean 'Fox'?"),
-        ("SQ020/SH999", "Animation", "no shot named 'SH999' (in 'SQ020/SH999')"),
-        (
-            "SQ020/SH02",
-            "Animation",
-            "no shot named 'SH02' (in 'SQ020/SH02'); did you mean 'SH020'?",
-        ),
-        ("Fox", "Juggling", "no task type 'Juggling'"),
-        ("SQ020/SH020", "Lightning", "no task type 'Lightning'; did you mean 'Lighting'?"),
-        ("Fox", "Animation", "'Fox' in project"),
+    [  # the name that was not found, and the suggestion when there is one
+        ("Wolf", "Modeling", ["'Wolf'"]),
+        ("Fxo", "Modeling", ["'Fxo'", "did you mean 'Fox'?"]),
+        ("SQ020/SH999", "Animation", ["'SH999'", "'SQ020/SH999'"]),
+        ("SQ020/SH02", "Animation", ["'SH02'", "did you mean 'SH020'?"]),
+        ("Fox", "Juggling", ["'Juggling'"]),
+        ("SQ020/SH020", "Lightning", ["'Lightning'", "did you mean 'Lighting'?"]),
+        ("Fox", "Animation", ["'Fox'", "Animation"]),
     ],
     ids=[
         "unknown-asset",
@@ -126,7 +129,9 @@ def test_task_not_found_fails_validation_naming_the_instance_and_id(admin, produ
         "no-such-task",
     ],
 )
-def test_unresolvable_names_fail_validation(admin, production, entity, task_type, expected):
+def test_unresolvable_names_fail_validation(
+    admin, production, entity, task_type, expected, raised
+):
     task_id = production.tasks["asset:Modeling"]
     outcome = publish(
         [
@@ -141,8 +146,11 @@ def test_unresolvable_names_fail_validation(admin, production, entity, task_type
         {"comment": "c"},
     )
 
-    assert expected in outcome.error_of("ValidateKitsuTargets")
-    assert outcome.error_of("ValidateKitsuTargets").endswith("Nothing was posted to Kitsu.")
+    error = raised(outcome, "ValidateKitsuTargets")
+    assert isinstance(error, TargetError)
+    assert error.instance == "modelMain"
+    assert [fragment for fragment in expected if fragment not in str(error)] == []
+    assert str(error).endswith("Nothing was posted to Kitsu.")  # wording is the point
     assert_nothing_posted(admin, task_id, outcome)
 
 
@@ -290,7 +298,7 @@ def test_failing_studio_extractor_stops_the_note(admin, production):
     assert_nothing_posted(admin, task_id, outcome)
 
 
-def test_a_task_gone_before_posting_posts_no_note_at_all(admin, production):
+def test_a_task_gone_before_posting_posts_no_note_at_all(admin, production, raised):
     """Every task is read fresh before the first note is posted: one gone, none posted."""
     animation = production.tasks["shot:Animation"]
     lighting = production.tasks["shot:Lighting"]
@@ -309,8 +317,12 @@ def test_a_task_gone_before_posting_posts_no_note_at_all(admin, production):
         [IntegrateStudioCleanup],
     )
 
-    message = outcome.error_of("IntegrateKitsuNote")
-    assert f"no task with id {lighting}" in message
+    error = raised(outcome, "IntegrateKitsuNote")
+    assert isinstance(error, PostFailed)
+    assert error.outcome == "not posted"
+    message = str(error)
+    assert lighting in message
+    # wording is the point: the artist reads, per task, what was posted and what not
     assert (
         f"not posted: {production.project} / SQ020/SH020 / Animation; "
         f"{production.project} / SQ020/SH020 / Lighting"
@@ -319,7 +331,7 @@ def test_a_task_gone_before_posting_posts_no_note_at_all(admin, production):
     assert [(n["outcome"], n["posted"]) for n in outcome.notes] == [("not posted", False)] * 2
 
 
-def test_the_artist_is_told_at_collection_that_validation_will_fail(admin, production):
+def test_the_artist_is_told_at_collection_that_validation_will_fail(admin, production, raised):
     """A heads-up before the comment is typed; the problem itself is said once, in validation."""
     task_id = production.tasks["shot:Animation"]
 
@@ -332,5 +344,7 @@ def test_the_artist_is_told_at_collection_that_validation_will_fail(admin, produ
     collection = [r.getMessage() for r in outcome.records if r.name.startswith("pyblish.Collect")]
     assert any("Kitsu will refuse this publish (1 problem found)" in m for m in collection)
     assert not any("Lightning" in m for m in collection)  # said once, by the validator
-    assert "did you mean 'Lighting'?" in outcome.error_of("ValidateKitsuTargets")
+    error = raised(outcome, "ValidateKitsuTargets")
+    assert isinstance(error, TargetError) and error.instance == "renderMain"
+    assert "did you mean 'Lighting'?" in str(error)
     assert_nothing_posted(admin, task_id, outcome)

@@ -24,6 +24,10 @@ import pytest
 from fault_proxy import FaultProxy
 from harness import Outcome, publish, render
 
+from kitsu_publish.errors import AuthenticationFailed, PostFailed, ServerFailed
+
+pytestmark = pytest.mark.zou
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Short limits, so that every fault ends quickly; the bound of a publish step is
@@ -134,7 +138,7 @@ def test_two_tasks_whose_answers_are_both_lost_are_both_posted_once(
 
 
 def test_a_comment_refused_twice_is_reported_not_posted_per_task(
-    proxy, admin, production, reliability
+    proxy, admin, production, reliability, raised
 ):
     animation, lighting = production.tasks["shot:Animation"], production.tasks["shot:Lighting"]
     proxy.add_rule("502_before", method="POST", path=POST, times=None)
@@ -143,8 +147,11 @@ def test_a_comment_refused_twice_is_reported_not_posted_per_task(
         [render(animation, name="anim"), render(lighting, name="light")], {"comment": "never"}
     )
 
-    message = outcome.error_of("IntegrateKitsuNote")
+    error = raised(outcome, "IntegrateKitsuNote")
+    assert isinstance(error, PostFailed) and error.outcome == "not posted"
+    message = str(error)
     assert "HTTP 502" in message
+    # wording is the point: the artist reads, per task, what was posted and what not
     assert f"not posted: {production.project} / SQ020/SH020 / Animation; " in message
     assert "Lighting" in message.split("not posted:")[1]
     assert texts(admin, animation) == [] and texts(admin, lighting) == []
@@ -160,7 +167,7 @@ def test_a_comment_refused_twice_is_reported_not_posted_per_task(
 
 
 def test_a_post_failing_part_way_names_what_was_posted_and_what_not(
-    proxy, admin, production, reliability
+    proxy, admin, production, reliability, raised
 ):
     animation, lighting = production.tasks["shot:Animation"], production.tasks["shot:Lighting"]
     proxy.add_rule(
@@ -171,7 +178,10 @@ def test_a_post_failing_part_way_names_what_was_posted_and_what_not(
         [render(animation, name="anim"), render(lighting, name="light")], {"comment": "half"}
     )
 
-    message = outcome.error_of("IntegrateKitsuNote")
+    error = raised(outcome, "IntegrateKitsuNote")
+    assert isinstance(error, PostFailed) and error.outcome == "not posted"
+    message = str(error)
+    # wording is the point: the artist reads, per task, what was posted and what not
     assert (
         f"posted: {production.project} / SQ020/SH020 / Animation | "
         f"not posted: {production.project} / SQ020/SH020 / Lighting"
@@ -188,7 +198,7 @@ def test_a_post_failing_part_way_names_what_was_posted_and_what_not(
 
 
 def test_when_even_the_check_fails_the_note_is_reported_unknown(
-    proxy, admin, production, reliability
+    proxy, admin, production, reliability, raised
 ):
     task = production.tasks["shot:Animation"]
     proxy.add_rule("reset_after", method="POST", path=POST, times=1)
@@ -196,8 +206,9 @@ def test_when_even_the_check_fails_the_note_is_reported_unknown(
 
     outcome, seconds = timed_publish([render(task)], {"comment": "stored, unconfirmed"})
 
-    message = outcome.error_of("IntegrateKitsuNote")
-    assert "unknown" in message and "Look at the task in Kitsu" in message
+    error = raised(outcome, "IntegrateKitsuNote")
+    assert isinstance(error, PostFailed) and error.outcome == "unknown"
+    assert "Look at the task in Kitsu" in str(error)  # wording is the point: what to do
     assert outcome.notes[0]["outcome"] == "unknown"
     assert texts(admin, task) == ["stored, unconfirmed"]  # never sent twice
     assert seconds < 20
@@ -284,15 +295,17 @@ def test_a_refused_connection_fails_in_validation(proxy, admin, production, reli
 
 @pytest.mark.parametrize("status", [500, 503])
 def test_a_server_error_is_named_as_one_with_its_status(
-    status, proxy, admin, production, reliability
+    status, proxy, admin, production, reliability, raised
 ):
     task = production.tasks["shot:Animation"]
     proxy.add_rule("status", status=status, method="GET", path=TASK_READ, times=None)
 
     outcome, seconds = timed_publish([render(task)], {"comment": "never"})
 
-    message = outcome.error_of("ValidateKitsuTargets")
-    assert f"the Kitsu server failed while reading task {task} (HTTP {status})" in message
+    error = raised(outcome, "ValidateKitsuTargets")
+    assert isinstance(error, ServerFailed) and error.status == status
+    message = str(error)
+    assert task in message and f"HTTP {status}" in message
     assert "token" not in message
     assert texts(admin, task) == []
     reliability.add(
@@ -305,7 +318,7 @@ def test_a_server_error_is_named_as_one_with_its_status(
 
 
 def test_a_token_check_answered_by_a_server_error_is_not_called_a_bad_token(
-    zou, proxy, admin, production, monkeypatch, reliability
+    zou, proxy, admin, production, monkeypatch, reliability, raised
 ):
     monkeypatch.delenv("KITSU_LOGIN")
     monkeypatch.delenv("KITSU_PWD")
@@ -314,7 +327,10 @@ def test_a_token_check_answered_by_a_server_error_is_not_called_a_bad_token(
 
     outcome, seconds = timed_publish([render(production.tasks["shot:Animation"])], {})
 
-    message = outcome.error_of("ValidateKitsuConnection")
+    error = raised(outcome, "ValidateKitsuConnection")
+    assert isinstance(error, ServerFailed) and error.status == 502
+    assert not isinstance(error, AuthenticationFailed)
+    message = str(error)
     assert "HTTP 502" in message
     assert "malformed" not in message and "expired" not in message
     reliability.add(

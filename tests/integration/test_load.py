@@ -8,7 +8,10 @@ import os
 import time
 
 import kitsu_seed
+import pytest
 from harness import farm_jobs
+
+pytestmark = pytest.mark.zou
 
 PUBLISHES = 20
 

@@ -15,7 +15,7 @@ import pyblish.util
 import pytest
 from harness import discover, publish
 
-pytestmark = pytest.mark.usefixtures("kitsu_env")
+pytestmark = [pytest.mark.zou, pytest.mark.usefixtures("kitsu_env")]
 
 
 def instance(name: str, product_type: str = "render", **data: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pytest
 from harness import Outcome, publish, render
 
 pytestmark = [
+    pytest.mark.zou,
     pytest.mark.usefixtures("kitsu_env"),
     pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed"),
 ]
@@ -141,24 +142,49 @@ def test_revision_version_that_already_exists_fails_in_validation(
 
 
 def test_a_movie_kitsu_cannot_process_is_reported_with_its_task(admin, production, tmp_path):
-    """No audio track and B-frames: Zou 1.0.97 with Debian's ffmpeg breaks it."""
-    broken = tmp_path / "playblast_no_audio.mp4"
+    """Bytes that are no movie: any Kitsu fails to process them and marks the preview broken."""
+    broken = tmp_path / "playblast_damaged.mp4"
+    broken.write_bytes(b"\x00 not a movie \x00" * 64)
+    task = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task, kitsuReview=[str(broken)])], {"comment": "damaged"})
+
+    assert [p["status"] for p in previews_of(admin, task)[0]] == ["broken"]  # Kitsu's side
+    message = outcome.error_of("IntegrateKitsuReview")
+    assert "could not process playblast_damaged.mp4" in message
+    assert f"{production.project} / SQ020/SH020 / Animation" in message
+    # wording is the point: the artist reads that the note itself is there
+    assert "The notes were posted, but not all their review media" in message
+    assert [c["text"] for c in kitsu_seed.comments(admin, task)] == ["damaged"]
+    assert outcome.notes[0]["previews"][0]["status"] == "broken"
+
+
+def test_a_movie_without_audio_is_reported_as_kitsu_processed_it(admin, production, tmp_path):
+    """No audio track and B-frames: Zou 1.0.97 with Debian's ffmpeg breaks such a clip,
+    other Kitsu servers process it. Either way the note is posted once, and the publish
+    reports exactly what Kitsu made of the movie: an error when it is broken, none when
+    it is ready."""
+    clip = tmp_path / "playblast_no_audio.mp4"
     ffmpeg(
         "-f", "lavfi", "-i", "testsrc=size=64x64:rate=24", "-t", "1", "-c:v", "libx264",
-        "-pix_fmt", "yuv420p", str(broken),
+        "-pix_fmt", "yuv420p", str(clip),
     )  # fmt: skip
     task = production.tasks["shot:Animation"]
 
-    outcome = publish([render(task, kitsuReview=[str(broken)])], {"comment": "no audio"})
+    outcome = publish([render(task, kitsuReview=[str(clip)])], {"comment": "no audio"})
 
-    statuses = [p["status"] for p in previews_of(admin, task)[0]]
-    if statuses == ["ready"]:
-        pytest.skip("this Kitsu processed a clip without audio: nothing to report")
-    message = outcome.error_of("IntegrateKitsuReview")
-    assert "could not process playblast_no_audio.mp4" in message
-    assert "The notes were posted, but not all their review media" in message
+    in_kitsu = [p["status"] for p in previews_of(admin, task)[0]]
+    assert in_kitsu in (["ready"], ["broken"])
+    assert [p["status"] for p in outcome.notes[0]["previews"]] == in_kitsu
     assert [c["text"] for c in kitsu_seed.comments(admin, task)] == ["no audio"]
-    assert outcome.notes[0]["previews"][0]["status"] == "broken"
+    assert kitsu_seed.status(admin, task) == "wfa"
+    if in_kitsu == ["broken"]:
+        assert [plugin for plugin, _ in outcome.errors()] == ["IntegrateKitsuReview"]
+        assert "could not process playblast_no_audio.mp4" in outcome.error_of(
+            "IntegrateKitsuReview"
+        )
+    else:
+        ok(outcome)
 
 
 def test_add_to_playlist_puts_the_preview_in_the_named_playlist(

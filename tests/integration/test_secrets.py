@@ -29,6 +29,7 @@ def render(task_id: str) -> dict:
     return {"name": "renderMain", "productType": "render", "kitsuTaskId": task_id}
 
 
+@pytest.mark.zou
 def test_password_never_logged_at_debug(kitsu_env, production, caplog):
     caplog.set_level(logging.DEBUG)
     logging.getLogger("gazu").setLevel(logging.DEBUG)
@@ -41,6 +42,7 @@ def test_password_never_logged_at_debug(kitsu_env, production, caplog):
     assert kitsu_env.password not in logged
 
 
+@pytest.mark.zou
 def test_wrong_password_never_logged(kitsu_env, production, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("KITSU_PWD", "Wr0ng-but-s3cret")
@@ -51,6 +53,7 @@ def test_wrong_password_never_logged(kitsu_env, production, caplog, monkeypatch)
     assert "Wr0ng-but-s3cret" not in everything_logged(outcome, caplog)
 
 
+@pytest.mark.zou
 def test_token_never_logged(kitsu_env, zou, production, caplog, monkeypatch):
     client = gazu.client.create_client(zou.url)
     token = gazu.log_in(zou.email, zou.password, client=client)["access_token"]
@@ -85,6 +88,7 @@ def test_gazu_records_carrying_a_secret_are_redacted_while_a_session_is_open(
     assert messages[1] == "after close: hunter2-secret"
 
 
+@pytest.mark.zou
 def test_a_session_nobody_closed_releases_its_secret_when_collected(kitsu_env):
     """A validator that stops the publish means the integrator never closes the session."""
     from kitsu_publish import kitsu
@@ -101,6 +105,7 @@ def test_a_session_nobody_closed_releases_its_secret_when_collected(kitsu_env):
     assert kitsu_env.password not in transport._REDACT.secrets
 
 
+@pytest.mark.zou
 def test_cli_online_check_against_the_real_server(kitsu_env, tmp_path, capsys):
     from kitsu_publish import cli
 
