@@ -114,10 +114,9 @@ class Budget:
         self.built = 0
 
     def trace(self, frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
-        if frame.f_code.co_filename != TEMPLATE_FILENAME:
-            return None
-        self.check()
-        return self.line
+        """The global tracer: the line tracer for template frames, whose first line comes
+        right after this call."""
+        return self.line if frame.f_code.co_filename == TEMPLATE_FILENAME else None
 
     def line(self, frame: FrameType, event: str, arg: Any) -> Callable[..., Any] | None:
         self.check()

@@ -17,7 +17,7 @@ from ..errors import TemplateError
 from ..text import MAX_COMMENT_CHARS
 from . import limits, sandbox
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#+!|~]")
 _LEGACY_KEY = re.compile(r"\{([^}]*)\}")
 
 
@@ -34,7 +34,7 @@ def md_escape(value: Any) -> str:
 
 
 def _md_replacement(match: re.Match[str]) -> str:
-    char = match.group(1)
+    char = match.group()
     return "&#35;" if char == "#" else "\\" + char
 
 

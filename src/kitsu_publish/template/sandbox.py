@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from functools import lru_cache, wraps
+from functools import cache, lru_cache, wraps
 from itertools import chain
 from typing import Any, Callable
 
@@ -101,8 +101,9 @@ def _check_binop(operator: str, left: Any, right: Any) -> None:
             if bits > limits.MAX_INT_BITS:
                 raise limits.int_limit(f"{describe(left)} * {describe(right)} would have {bits:,}")
     elif operator == "**":
-        if is_int(left) and is_int(right) and right > 0 and abs(left) > 1:
-            # |left| >= 2, so the result has at least ``right`` bits
+        if is_int(left) and is_int(right) and abs(left) > 1:
+            # |left| >= 2, so the result has at least ``right`` bits (a fraction when
+            # ``right`` is negative: then ``bits`` is too)
             huge = right > limits.MAX_INT_BITS
             bits = right if huge else int(right * math.log2(abs(left))) + 1
             if bits > limits.MAX_INT_BITS:
@@ -146,8 +147,9 @@ def _check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tupl
     elif obj is jinja2.utils.generate_lorem_ipsum:
         paragraphs = width(arg(args, kwargs, 0, "n") or 5)
         words = width(arg(args, kwargs, 3, "max") or 100)
-        # the longest lorem ipsum word has 12 letters; a paragraph has its html tags
-        check_size(max(paragraphs, 0) * (max(words, 0) * 13 + 10), "lipsum()")
+        # the longest lorem ipsum word has 12 letters; a paragraph has its html tags (a
+        # negative maximum fails in lipsum itself)
+        check_size(max(paragraphs, 0) * (words * 13 + 10), "lipsum()")
     return args
 
 
@@ -156,22 +158,25 @@ def _check_text_method(
 ) -> tuple[Any, ...]:
     """Methods of str and bytes whose result can be much larger than the text and arguments."""
     what = f"{type(owner).__name__}.{name}()"
+    # their arguments are positional only, but for expandtabs (and replace's count
+    # since Python 3.13: without it, every occurrence counts)
+    first, second, third = (*args, None, None, None)[:3]
     if name in ("center", "ljust", "rjust", "zfill"):
-        check_size(max(len(owner), width(arg(args, kwargs, 0, "width"))), what)
+        check_size(max(len(owner), width(first)), what)
     elif name == "expandtabs":
         tabsize = width(arg(args, kwargs, 0, "tabsize"))
         tabs = owner.count("\t" if isinstance(owner, str) else b"\t")
         check_size(len(owner) + tabs * max(tabsize, 8), what)
     elif name == "replace":
-        old, new, count = (arg(args, kwargs, i, n) for i, n in enumerate(("old", "new", "count")))
-        check_size(replace_size(owner, old, new, count), what)
+        check_size(replace_size(owner, first, second, third), what)
     elif name == "join" and args:
-        items = list(args[0])
+        items = list(first)
         check_size(join_size(owner, items), what)
         args = (items, *args[1:])
-    elif name == "translate" and args and isinstance(args[0], Mapping):
-        biggest = max((size(v) for v in args[0].values()), default=1)
-        check_size(len(owner) * max(biggest, 1), what)
+    elif name == "translate" and isinstance(first, Mapping):
+        # a character becomes at most its longest replacement, else stays one
+        biggest = max([1, *(size(v) for v in first.values())])
+        check_size(len(owner) * biggest, what)
     return args
 
 
@@ -209,7 +214,7 @@ class _SizedFormat:
         return super().format_field(value, format_spec)  # type: ignore[misc]
 
 
-@lru_cache(maxsize=1)
+@cache
 def _formatter_classes() -> tuple[Any, Any]:
     import jinja2.sandbox
 
@@ -220,7 +225,7 @@ def _formatter_classes() -> tuple[Any, Any]:
     return plain, escape
 
 
-@lru_cache(maxsize=1)
+@cache
 def _environment() -> Any:
     import jinja2
     import jinja2.sandbox

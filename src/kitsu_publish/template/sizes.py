@@ -44,10 +44,10 @@ def size(value: Any, budget: int = MAX_VALUE_SIZE) -> int:
     from itself (``[a, a]`` of ``[b, b]`` of ...) is measured quickly however large its
     text would be.
     """
-    return _measure(value, budget, {}, set())
+    return _measure(value, budget, {})
 
 
-def _measure(value: Any, budget: int, memo: dict[int, int], active: set[int]) -> int:
+def _measure(value: Any, budget: int, memo: dict[int, int]) -> int:
     if isinstance(value, str):
         return len(value)
     if value is None or isinstance(value, (bool, float)):
@@ -59,8 +59,6 @@ def _measure(value: Any, budget: int, memo: dict[int, int], active: set[int]) ->
     key = id(value)
     if key in memo:
         return memo[key]
-    if key in active:
-        return 5
     items: Iterable[Any]
     if isinstance(value, Mapping):
         items = chain.from_iterable(value.items())
@@ -71,25 +69,25 @@ def _measure(value: Any, budget: int, memo: dict[int, int], active: set[int]) ->
         if attrs is None:
             return 64  # jinja objects (loop, cycler, macro...), ranges, generators
         items = chain.from_iterable(attrs.items())
-    active.add(key)
+    memo[key] = 5  # met again inside itself: its text is "[...]" or "{...}"
     total = 2
     for item in items:
-        total += _measure(item, budget - total, memo, active) + 2
+        total += _measure(item, budget - total, memo) + 2
         if total > budget:
             break
-    active.discard(key)
-    if total <= budget:
-        memo[key] = total
+    # Over budget, the measure is partial; it is never read again: every container
+    # above is over its own budget too, and stops.
+    memo[key] = total
     return total
 
 
 def _namespace_attrs(value: Any) -> dict[str, Any] | None:
     """The values of a Jinja ``namespace()``, which Jinja keeps in a private attribute."""
     try:
-        attrs = object.__getattribute__(value, "_Namespace__attrs")
+        attrs: dict[str, Any] = object.__getattribute__(value, "_Namespace__attrs")
     except AttributeError:
         return None
-    return attrs if isinstance(attrs, dict) else None
+    return attrs
 
 
 def shallow(value: Any) -> int:
@@ -120,10 +118,8 @@ def check_result(value: Any, what: str) -> Any:
 
 def check_stored(value: Any, what: str) -> None:
     """A value stored in a namespace: its whole size, which may not grow unbounded."""
-    if is_int(value):
-        if value.bit_length() > MAX_INT_BITS:
-            raise limits.int_limit(f"{what} would hold an int of {value.bit_length():,} bits")
-        return
+    if is_int(value) and value.bit_length() > MAX_INT_BITS:
+        raise limits.int_limit(f"{what} would hold an int of {value.bit_length():,} bits")
     text = size(value)
     if text > MAX_VALUE_SIZE:
         raise limits.value_limit(f"{what} would hold {describe(value)}, about {text:,} as text")
@@ -141,8 +137,8 @@ def check_output(value: Any) -> Any:
 
 
 def check_repeat(sequence: Any, times: Any) -> None:
-    """``sequence * times``, before it is built."""
-    if isinstance(sequence, (str, bytes, list, tuple)) and is_int(times) and times > 0:
+    """``sequence * times``, before it is built (a count below 1 makes it empty)."""
+    if isinstance(sequence, (str, bytes, list, tuple)) and is_int(times):
         check_size(len(sequence) * times, f"{describe(sequence)} * {amount(times)}")
 
 
@@ -178,8 +174,6 @@ def percent_size(fmt: str, args: Any, escaped: bool = False) -> int:
             elif digits:
                 total += number(digits)
         total += biggest
-        if total > MAX_VALUE_SIZE:
-            break
     return total
 
 
