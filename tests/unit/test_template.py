@@ -120,6 +120,62 @@ def test_template_error_is_a_kitsu_publish_error():
         jinja("{{ nope }}")
 
 
+def test_errors_without_where_name_no_place():
+    with pytest.raises(TemplateError) as info:
+        template.render("{{ nope }}", "jinja", {"b": 1, "a": 2})
+    assert str(info.value) == (
+        "the comment template uses an undefined name: 'nope' is undefined. Known names: a, b"
+    )
+    with pytest.raises(TemplateError) as info:
+        template.render_jinja("{{ 'x' * n }}", {"n": 10**7})
+    assert str(info.value).endswith("would make about 10,000,000")
+    with pytest.raises(TemplateError) as info:
+        template.render_legacy("{a}", {"a": "x" * text.MAX_COMMENT_CHARS})
+    assert str(info.value).endswith("by key '{a}'")
+
+
+def test_a_template_that_is_not_text_does_not_compile():
+    message = jinja_error(None, where="task X")  # type: ignore[arg-type]
+    assert message.startswith("the comment template does not compile: TypeError: ")
+    assert message.endswith("(task X)")
+
+
+def test_a_template_that_exhausts_the_compiler_names_the_nesting():
+    message = jinja_error("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", where="task X")
+    assert message.startswith(
+        "the comment template exceeds the nesting limit of the template compiler "
+        "(Python's recursion limit, "
+    )
+    assert message.endswith("nested too deeply (task X)")
+
+
+def test_a_render_that_runs_out_of_memory_is_a_template_error():
+    def hungry() -> None:
+        raise MemoryError
+
+    assert jinja_error("{{ f() }}", where="task X", f=hungry) == (
+        "the comment template ran out of memory (task X)"
+    )
+
+
+def test_a_macro_calling_itself_without_end_names_the_recursion_limit():
+    message = jinja_error("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", where="task X")
+    assert message == (
+        f"the comment template exceeds the recursion depth limit of {sys.getrecursionlimit():,} "
+        "Python frames: a macro or a recursive loop calls itself too deeply (task X)"
+    )
+
+
+def test_a_limit_names_where_it_was_exceeded():
+    message = jinja_error("{{ 'x' * n }}", where="task X", n=10**7)
+    assert message == (
+        "the comment template exceeds the value size limit of 1,000,000 characters or items "
+        "(MAX_VALUE_SIZE): a str of length 1 * 10,000,000 would make about 10,000,000 (task X)"
+    )
+    message = jinja_error("x" * 50_001, where="task X")
+    assert message.endswith("it has 50,001 (task X)")
+
+
 # --- the sandbox ------------------------------------------------------------------------
 
 
@@ -206,6 +262,12 @@ def test_md_of_none_is_empty_and_other_values_become_text():
 
 def test_md_leaves_plain_text_alone():
     assert template.md_escape("animMain v003") == "animMain v003"
+    assert template.md_escape("-.,:;'\"/=?@$%^&") == "-.,:;'\"/=?@$%^&"
+
+
+def test_md_escapes_every_markdown_character():
+    escaped = r"\\\`\*\_\{\}\[\]\<\>\(\)&#35;\+\!\|\~"
+    assert template.md_escape("\\`*_{}[]<>()#+!|~") == escaped
 
 
 def test_md_is_a_jinja_filter():
@@ -474,6 +536,27 @@ def test_legacy_warns_once_per_missing_occurrence():
 
 def test_legacy_missing_key_without_warn_callback_renders_empty():
     assert template.render_legacy("x{nope}y", {}) == "xy"
+    assert template.render("x{nope}y", "legacy", {}, where="task X") == "xy"
+
+
+def test_legacy_warning_names_the_key_and_where():
+    warnings: list[str] = []
+    template.render("{nope}", "legacy", {}, warnings.append)
+    template.render("{nope}", "legacy", {}, warnings.append, where="task X")
+    assert warnings == [
+        "template key '{nope}' was not found; it renders as empty text",
+        "template key '{nope}' was not found; it renders as empty text (task X)",
+    ]
+
+
+def test_legacy_none_value_renders_empty_and_warns():
+    warnings: list[str] = []
+    assert template.render_legacy("[{v}]", {"v": None}, warnings.append) == "[]"
+    assert warnings == ["template key '{v}' was not found; it renders as empty text"]
+
+
+def test_legacy_renders_any_value_as_its_text():
+    assert template.render_legacy("{a}|{b}|{c}", {"a": 0, "b": [1], "c": False}) == "0|[1]|False"
 
 
 def test_legacy_present_key_does_not_warn():

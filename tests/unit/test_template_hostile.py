@@ -271,6 +271,10 @@ CASES: dict[str, tuple[str, str]] = {
         "{{ 'a'|replace('a', 'a' * 999999)|replace('a', 'aa') }}",
         "the replace filter",
     ),
+    "urlize_filter_target_by_position": (
+        "{{ ('www.x.com ' * 1000)|urlize(none, false, 'y' * 999999) }}",
+        "the urlize filter would make",
+    ),
     "truncate_filter_end": ("{{ comment|truncate(10, end='x' * 10**7) }}", "value size"),
     "join_filter_separator": ("{{ range(100000)|join('x' * 100000) }}", "the join filter"),
     "join_of_centered_numbers": (

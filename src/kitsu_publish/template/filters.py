@@ -111,7 +111,8 @@ def _check_filter(
                 f"{what} indent of {indent:,} is over {limits.MAX_JSON_INDENT}"
             )
     elif name == "urlize":
-        extra = sum(width(arg(args, kwargs, i, n)) for i, n in ((3, "target"), (4, "rel")))
+        # urlize(trim_url_limit, nofollow, target, rel, ...): every link gets the last two
+        extra = sum(width(arg(args, kwargs, i, n)) for i, n in ((2, "target"), (3, "rel")))
         text = size(value)
         check_size(3 * text + (text // 4 + 1) * (64 + extra), what)
     elif name == "truncate":
