@@ -33,7 +33,7 @@ its value and where it happened, raised quickly rather than hanging or exhaustin
   cannot fill memory with new values before the time limit;
 - recursion: Python's recursion limit (a macro calling itself without end).
 
-The modules: :mod:`.render` (the renderer: Jinja, legacy, ``md``), :mod:`.plain` (the
+The modules: :mod:`.renderer` (the renderer: Jinja, legacy, ``md``), :mod:`.plain` (the
 plain copy of instance data), and the sandbox's limits: :mod:`.limits` (their values,
 the error, one render's clock and work count), :mod:`.sizes` (value sizes, estimated
 and checked), :mod:`.loops` (loop nesting), :mod:`.filters` (filters behind size
@@ -54,7 +54,7 @@ from .limits import (
     RENDER_SECONDS,
 )
 from .plain import PLAIN_MAX_DEPTH, PLAIN_MAX_ITEMS, plain_data
-from .render import md_escape, render, render_jinja, render_legacy
+from .renderer import md_escape, render, render_jinja, render_legacy
 
 __all__ = [
     "MAX_INT_BITS",

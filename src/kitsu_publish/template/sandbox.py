@@ -231,7 +231,7 @@ def _environment() -> Any:
     import jinja2.sandbox
     import jinja2.utils
 
-    from .render import md_escape
+    from .renderer import md_escape
 
     class _Namespace(jinja2.utils.Namespace):
         """``namespace()``: a value stored in it may not exceed the size limits."""
