@@ -2,6 +2,13 @@
 # shellcheck shell=bash
 
 SUPPORTED_PYTHONS="3.9 3.10 3.11 3.12 3.13"
+# Which Python runs which layer of tools/test.sh (and so of CI, .ci/run): the fast layer
+# (pytest -m "not zou") is cheap and runs everywhere; the server suites (pytest -m zou)
+# run where they prove something: the oldest and newest Python with the newest
+# dependencies, and Python 3.9 with the oldest ones (gazu 0.10.0, pyblish-base 1.8.1).
+NEWEST_SERVER_PYTHONS="3.9 3.13"   # newest deps: server suites (fast layer: all supported)
+OLDEST_PYTHONS="3.9 3.13"          # oldest deps: fast layer
+OLDEST_SERVER_PYTHONS="3.9"        # oldest deps: server suites
 
 find_python() {  # X.Y -> path of an interpreter of that version (python3.X, or pyenv's), or nothing
     local v=$1 candidate
@@ -41,7 +48,7 @@ new_venv() {  # python venv-dir : create the venv unless it is already there and
 }
 
 start_zou() {  # start (or reuse) the loopback Kitsu server and export its address and admin
-    bash tools/start-zou.sh | sed 's/^/   /'
+    bash tools/start-zou.sh | sed 's/^/   /' || return 1
     # shellcheck disable=SC1091
     source "${ZOU_ROOT:-/tmp/kitsu-zou}/zou.env"
     export ZOU_URL ZOU_ADMIN_EMAIL ZOU_ADMIN_PASSWORD
