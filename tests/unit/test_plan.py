@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import subprocess
 import sys
 from dataclasses import replace
@@ -336,6 +337,12 @@ def test_disabled_template_is_not_used():
     assert plan.build_note(s, TASK, [member("a", comment="c")]).text == "c"
 
 
+def test_a_note_plan_cannot_be_changed():
+    note = plan.build_note(Settings(), TASK, [member("a", comment="x")])
+    with pytest.raises(AttributeError):
+        note.text = "other"  # type: ignore[misc]
+
+
 def test_note_plan_carries_task_members_and_decision():
     members = (member("a", comment="x"), member("b"))
     note = plan.build_note(Settings(), TASK, list(members))
@@ -543,6 +550,11 @@ def test_export_settings_render_the_legacy_template():
 # --- purity -----------------------------------------------------------------------------------
 
 
+def test_every_name_the_module_exports_exists():
+    missing = [name for name in plan.__all__ if not hasattr(plan, name)]
+    assert missing == []
+
+
 def test_pure_core_imports_neither_pyblish_nor_gazu_nor_jinja2():
     code = (
         "import sys\n"
@@ -567,6 +579,13 @@ def test_a_target_value_that_is_not_text_is_an_error_naming_key_and_type():
 def test_a_whole_float_version_becomes_an_int():
     assert plan.member_of({"version": 3.0}, "", "x").version == 3
     assert plan.member_of({"version": 3.5}, "", "x").version is None
+
+
+def test_an_int_version_is_taken_as_it_is_even_negative():
+    # docs/data-contract.md: "an int"; some pipelines use -1 for "not versioned yet"
+    assert plan.member_of({"version": -1}, "", "x").version == -1
+    assert plan.member_of({"version": -2.0}, "", "x").version == -2
+    assert plan.member_of({"version": "-1"}, "", "x").version is None
 
 
 # --- build_note: text Kitsu cannot store ------------------------------------------------------
@@ -740,3 +759,220 @@ def test_the_member_keeps_its_live_data_for_the_plugins():
     m = member("a", ctx=ctx)
     plan.build_note(with_template("{{ data.ctx }}"), TASK, [m])
     assert m.data["ctx"] is ctx
+
+
+# --- find_target: errors carry the instance ---------------------------------------------------
+
+
+def test_a_target_error_without_an_instance_name_names_no_instance():
+    with pytest.raises(TargetError) as info:
+        plan.find_target({"kitsuProject": "Spring"}, {}, environ={})
+    assert not info.value.instance
+    assert str(info.value).startswith("the Kitsu target at instance level is incomplete")
+
+
+def test_a_target_value_that_is_not_text_names_the_instance_in_the_error_field():
+    with pytest.raises(TargetError) as info:
+        plan.find_target({}, {"kitsuEntity": ["SH010"]}, {}, "renderMain")
+    assert info.value.instance == "renderMain"
+    assert "kitsuEntity at context level must be text, found list" in str(info.value)
+
+
+# --- tasks_of and plan_notes: a whole publish -------------------------------------------------
+
+
+def task_info(task_id: str, status: str = "wip", task_type: str = "Animation") -> TaskInfo:
+    return TaskInfo(
+        id=task_id, project="Spring", entity="SQ010/SH010", task_type=task_type, status=status
+    )
+
+
+ANIM = task_info("task-anim")
+LIGHT = task_info("task-light", status="todo", task_type="Lighting")
+
+
+def entry(task: TaskInfo, entry_name: str, product_type: str = "render", **data) -> plan.Entry:
+    return (task, {"productType": product_type, **data}, entry_name)
+
+
+def test_tasks_of_groups_the_instances_by_task_in_publish_order():
+    entries = [
+        entry(ANIM, "animMain", "animation"),
+        entry(LIGHT, "lightMain"),
+        entry(ANIM, "workfileMain", "workfile"),
+    ]
+    groups = plan.tasks_of(Settings(), entries, "")
+    assert [(task, [m.name for m in members]) for task, members in groups] == [
+        (ANIM, ["animMain", "workfileMain"]),
+        (LIGHT, ["lightMain"]),
+    ]
+    assert [m.product_type for m in groups[0][1]] == ["animation", "workfile"]
+
+
+def test_tasks_of_with_note_per_instance_gives_each_instance_its_own_group():
+    entries = [entry(ANIM, "a"), entry(ANIM, "b"), entry(LIGHT, "c")]
+    groups = plan.tasks_of(replace(Settings(), note_per_instance=True), entries, "")
+    assert [(task.id, [m.name for m in members]) for task, members in groups] == [
+        ("task-anim", ["a"]),
+        ("task-anim", ["b"]),
+        ("task-light", ["c"]),
+    ]
+
+
+def test_tasks_of_gives_the_context_comment_to_instances_without_their_own():
+    entries = [entry(ANIM, "a", comment="mine"), entry(ANIM, "b")]
+    ((_, members),) = plan.tasks_of(Settings(), entries, " from the comment box ")
+    assert [m.comment for m in members] == ["mine", "from the comment box"]
+
+
+def test_tasks_of_names_each_member_by_product_name_then_name_then_the_entry_name():
+    entries = [
+        entry(ANIM, "entryA", productName="animMain", name="a"),
+        entry(ANIM, "entryB", name="b"),
+        entry(ANIM, "entryC"),
+    ]
+    ((_, members),) = plan.tasks_of(Settings(), entries, "")
+    assert [m.name for m in members] == ["animMain", "b", "entryC"]
+
+
+def test_tasks_of_nothing_is_no_group():
+    assert plan.tasks_of(Settings(), [], "comment") == []
+
+
+def test_tasks_of_reads_the_entries_once_so_a_generator_will_do():
+    groups = plan.tasks_of(Settings(), (e for e in [entry(ANIM, "a")]), "")
+    assert [task for task, _ in groups] == [ANIM]
+
+
+def test_plan_notes_gives_one_note_per_task_decided_on_its_own_instances():
+    s = replace(Settings(), product_type_requirements=(Condition("not_equal", "workfile"),))
+    entries = [
+        entry(ANIM, "workfileMain", "workfile", comment="wf"),
+        entry(LIGHT, "lightMain", "render", comment="light"),
+        entry(ANIM, "workfileB", "workfile", comment="wf b"),
+    ]
+    notes = plan.plan_notes(s, entries, "")
+    assert [n.task for n in notes] == [ANIM, LIGHT]
+    assert [[m.name for m in n.members] for n in notes] == [
+        ["workfileMain", "workfileB"],
+        ["lightMain"],
+    ]
+    assert [n.text for n in notes] == ["wf\n\nwf b", "light"]
+    anim, light = notes
+    assert (anim.decision.change, anim.decision.status_after) == (False, "wip")
+    assert (light.decision.change, light.decision.status_after) == (True, "wfa")
+
+
+def test_plan_notes_with_note_per_instance_decides_each_instance_alone():
+    s = replace(
+        Settings(),
+        note_per_instance=True,
+        product_type_requirements=(Condition("not_equal", "workfile"),),
+    )
+    entries = [entry(ANIM, "workfileMain", "workfile"), entry(ANIM, "renderMain", "render")]
+    notes = plan.plan_notes(s, entries, "")
+    assert [(n.members[0].name, n.decision.change) for n in notes] == [
+        ("workfileMain", False),
+        ("renderMain", True),
+    ]
+
+
+def test_plan_notes_passes_host_user_and_warn_to_every_note():
+    warnings: list[str] = []
+    s = with_template("{{ host }}/{{ user }} #comp")
+    notes = plan.plan_notes(
+        s, [entry(ANIM, "a"), entry(LIGHT, "b")], "", "maya", "jdoe", warnings.append
+    )
+    assert [n.text for n in notes] == ["maya/jdoe #comp", "maya/jdoe #comp"]
+    assert len(warnings) == 2
+
+
+def test_plan_notes_without_host_and_user_gives_the_templates_empty_ones():
+    (note,) = plan.plan_notes(with_template("[{{ host }}|{{ user }}]"), [entry(ANIM, "a")], "")
+    assert note.text == "[|]"
+
+
+def test_plan_notes_of_nothing_is_no_note():
+    assert plan.plan_notes(Settings(), [], "comment") == []
+
+
+def test_plan_notes_stops_at_text_kitsu_cannot_store():
+    entries = [entry(ANIM, "a", comment="ok"), entry(LIGHT, "b", comment="bad\x00")]
+    with pytest.raises(TemplateError, match="instance 'b': the comment contains a NUL"):
+        plan.plan_notes(Settings(), entries, "")
+
+
+# --- notes_of: the tasks read fresh -------------------------------------------------------------
+
+
+def test_notes_of_decides_on_the_task_read_fresh_when_given():
+    s = replace(Settings(), status_conditions=(Condition("not_equal", "done"),))
+    groups = plan.tasks_of(s, [entry(ANIM, "a"), entry(LIGHT, "b")], "")
+    fresh = {"task-anim": replace(ANIM, status="done")}
+    anim, light = plan.notes_of(s, groups, tasks=fresh)
+    assert anim.task.status == "done"
+    assert (anim.decision.change, anim.decision.status_after) == (False, "done")
+    assert light.task == LIGHT
+    assert light.decision.change is True
+
+
+def test_notes_of_without_fresh_tasks_uses_the_tasks_collected():
+    s = with_template("{{ status_before }} [{{ host }}|{{ user }}]")
+    groups = plan.tasks_of(s, [entry(ANIM, "a"), entry(LIGHT, "b")], "")
+    assert [n.text for n in plan.notes_of(s, groups)] == ["wip [|]", "todo [|]"]
+    assert [n.text for n in plan.notes_of(s, groups, "nuke", "ann", None, {})] == [
+        "wip [nuke|ann]",
+        "todo [nuke|ann]",
+    ]
+
+
+def test_build_note_without_host_and_user_gives_the_template_empty_ones():
+    note = plan.build_note(with_template("[{{ host }}|{{ user }}]"), TASK, [member("a")])
+    assert note.text == "[|]"
+
+
+# --- instance names, active instances, the user -------------------------------------------------
+
+
+def test_an_instance_is_named_by_product_name_then_name_then_the_fallback():
+    assert plan.instance_name({"productName": "animMain", "name": "a"}, "f") == "animMain"
+    assert plan.instance_name({"productName": "", "name": "a"}, "f") == "a"
+    assert plan.instance_name({}, "fallback") == "fallback"
+    assert plan.instance_name({"name": 12}, "f") == "12"
+
+
+@pytest.mark.parametrize(
+    ("data", "active"),
+    [
+        ({}, True),
+        ({"publish": True}, True),
+        ({"publish": False}, False),
+        ({"publish": None}, True),  # only an explicit False switches an instance off
+        ({"farm": True}, False),
+        ({"farm": False}, True),
+        ({"publish": True, "farm": True}, False),
+    ],
+)
+def test_an_instance_takes_part_unless_switched_off_or_sent_to_the_farm(data, active):
+    assert plan.is_active(data) is active
+
+
+def test_the_user_is_the_context_s_when_it_has_one(monkeypatch):
+    monkeypatch.setattr(getpass, "getuser", lambda: "login")
+    assert plan.user_name({"user": "Ann"}) == "Ann"
+    assert plan.user_name({"user": 42}) == "42"
+
+
+def test_the_user_is_the_login_name_when_the_context_has_none(monkeypatch):
+    monkeypatch.setattr(getpass, "getuser", lambda: "login")
+    assert plan.user_name({}) == "login"
+    assert plan.user_name({"user": ""}) == "login"
+
+
+@pytest.mark.parametrize("error", [OSError("no login name"), KeyError("uid 1234")])
+def test_the_user_is_empty_when_there_is_no_login_name(monkeypatch, error):
+    def no_login() -> str:
+        raise error
+
+    monkeypatch.setattr(getpass, "getuser", no_login)
+    assert plan.user_name({}) == ""

@@ -321,3 +321,118 @@ def test_decision_from_parsed_settings_matches_dataclass_settings():
     assert_changes(rules.decide(parsed, "Retake", ["workfile", "render"]), "Retake")
     assert_keeps(rules.decide(parsed, "todo", ["render"]), "todo")
     assert_keeps(rules.decide(parsed, "wip", ["workfile"]), "wip")
+
+
+# --- the table of docs/semantics.md, reasons word for word ---------------------------
+
+
+SEMANTICS_ROWS = [
+    # (row, status conditions, product requirements, S, P, target, outcome, reason)
+    (1, [], [], "todo", ["render"], "wfa", "wfa",
+     "status 'todo' and product type 'render' meet the conditions: status 'todo' -> 'wfa'"),
+    (2, [("equal", "wip"), ("equal", "retake")], [], "retake", ["render"], "wfa", "wfa",
+     "status 'retake' and product type 'render' meet the conditions: "
+     "status 'retake' -> 'wfa'"),
+    (3, [("equal", "wip"), ("equal", "retake")], [], "todo", ["render"], "wfa", "kept",
+     "status 'todo' is not in allowed [wip, retake]: status kept"),
+    (4, [("not_equal", "done"), ("not_equal", "wfa")], [], "wfa", ["render"], "wfa", "kept",
+     "status 'wfa' is in denied [done, wfa]: status kept"),
+    (5, [("not_equal", "done"), ("not_equal", "wfa")], [], "wip", ["render"], "wfa", "wfa",
+     "status 'wip' and product type 'render' meet the conditions: status 'wip' -> 'wfa'"),
+    (6, [("equal", "wip"), ("not_equal", "wip")], [], "wip", ["render"], "wfa", "kept",
+     "status 'wip' is in denied [wip]: status kept"),
+    (7, [("equal", "WIP")], [], "Wip", ["Render"], "wfa", "wfa",
+     "status 'Wip' and product type 'Render' meet the conditions: status 'Wip' -> 'wfa'"),
+    (8, [], [("not_equal", "workfile")], "wip", ["workfile"], "wfa", "kept",
+     "no product type of [workfile] passes the requirements (denied [workfile]): "
+     "status kept"),
+    (9, [], [("not_equal", "workfile")], "wip", ["workfile", "render"], "wfa", "wfa",
+     "status 'wip' and product type 'render' meet the conditions: status 'wip' -> 'wfa'"),
+    (10, [], [("equal", "render"), ("equal", "review")], "wip", ["model"], "wfa", "kept",
+     "no product type of [model] passes the requirements (allowed [render, review]): "
+     "status kept"),
+    (11, [], [("equal", "render"), ("equal", "review")], "wip", ["model", "review"], "wfa",
+     "wfa",
+     "status 'wip' and product type 'review' meet the conditions: status 'wip' -> 'wfa'"),
+    (12, [], [("not_equal", "WorkFile")], "wip", ["workfile"], "wfa", "kept",
+     "no product type of [workfile] passes the requirements (denied [workfile]): "
+     "status kept"),
+    (13, [], [("equal", "render")], "wip", [""], "wfa", "kept",
+     "no product type of [(none)] passes the requirements (allowed [render]): status kept"),
+    (15, [], [], "wip", ["render"], "Retake", "Retake",
+     "status 'wip' and product type 'render' meet the conditions: status 'wip' -> 'Retake'"),
+    (16, [], [], "wfa", ["render"], "wfa", "wfa",
+     "status 'wfa' and product type 'render' meet the conditions: status 'wfa' -> 'wfa'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status_conditions", "requirements", "status", "products", "target", "outcome", "reason"),
+    [pytest.param(*row[1:], id=f"row {row[0]}") for row in SEMANTICS_ROWS],
+)
+def test_each_row_of_the_semantics_table_gives_its_outcome_and_reason(
+    status_conditions, requirements, status, products, target, outcome, reason
+):
+    s = make(status_conditions, requirements, target=target)
+    decision = rules.decide(s, status, products)
+    if outcome == "kept":
+        assert decision == rules.Decision(False, status, status, reason)
+    else:
+        assert decision == rules.Decision(True, status, outcome, reason)
+
+
+def test_semantics_row_14_set_status_note_off_keeps_the_status_whatever_the_conditions():
+    s = make([("equal", "wip")], set_status_note=False)
+    assert rules.decide(s, "wip", ["render"]) == rules.Decision(
+        False, "wip", "wip", "set_status_note is off (status 'wip'): status kept"
+    )
+
+
+def test_a_product_reason_names_both_lists_when_both_are_set():
+    s = make(product_type_requirements=[("equal", "render"), ("not_equal", "Render")])
+    reason = rules.decide(s, "wip", ["render", "model"]).reason
+    assert reason == (
+        "no product type of [render, model] passes the requirements "
+        "(allowed [render], denied [render]): status kept"
+    )
+
+
+def test_with_no_product_type_at_all_the_reason_names_no_requirement():
+    assert rules.decide(make(), "wip", []).reason == (
+        "no product type of [] passes the requirements (none): status kept"
+    )
+
+
+def test_the_reason_names_the_first_passing_product_type_in_publish_order():
+    s = make(product_type_requirements=[("not_equal", "workfile")])
+    reason = rules.decide(s, "wip", ["workfile", "review", "render"]).reason
+    assert reason.startswith("status 'wip' and product type 'review' meet the conditions")
+
+
+def test_the_reason_lists_each_product_type_once_in_publish_order():
+    s = make(product_type_requirements=[("equal", "render")])
+    reason = rules.decide(s, "wip", ["model", "workfile", "model"]).reason
+    assert "no product type of [model, workfile] passes" in reason
+
+
+def test_the_reason_lists_each_condition_value_once_lower_cased_in_settings_order():
+    s = make(status_conditions=[("equal", "Retake"), ("equal", "wip"), ("equal", "RETAKE")])
+    reason = rules.decide(s, "todo", ["render"]).reason
+    assert reason == "status 'todo' is not in allowed [retake, wip]: status kept"
+
+
+def test_a_missing_product_type_counts_as_an_empty_one():
+    s = make(product_type_requirements=[("equal", "render")])
+    decision = rules.decide(s, "wip", [None, ""])
+    assert decision.reason == (
+        "no product type of [(none)] passes the requirements (allowed [render]): status kept"
+    )
+    assert_changes(rules.decide(make(), "wip", [None]), "wip")
+
+
+def test_a_decision_is_a_value_that_cannot_be_changed():
+    decision = rules.decide(make(), "wip", ["render"])
+    assert decision == rules.decide(make(), "wip", ["render"])
+    assert hash(decision) == hash(rules.decide(make(), "wip", ["render"]))
+    with pytest.raises(AttributeError):
+        decision.change = False  # type: ignore[misc]
