@@ -91,6 +91,12 @@ def test_the_shipped_schema_file_is_the_generated_one():
     )
 
 
+def test_the_shipped_schema_file_holds_the_generated_schema():
+    shipped = json.loads(settings.SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert shipped == SCHEMA  # lists, not tuples: what json.load gives an editor
+    assert SCHEMA["$defs"]["settings"]["title"] == "kitsu-publish settings"
+
+
 def test_the_schema_is_a_valid_draft_2020_12_schema():
     assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(SCHEMA)

@@ -1278,3 +1278,41 @@ def test_the_settings_package_imports_neither_pyblish_nor_gazu():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_kind_of_key_must_say_how_it_reads_and_what_it_accepts():
+    from kitsu_publish.settings.kinds import Key
+    from kitsu_publish.settings.reader import Reader
+
+    key = Key("x", "a key of no kind")
+    with pytest.raises(NotImplementedError):
+        key.read(Reader("s"), 1, "x")
+    with pytest.raises(NotImplementedError):
+        key.schema()
+
+
+# --- anything else that goes wrong --------------------------------------------------------
+
+
+@pytest.mark.parametrize("exports", [True, False])
+def test_an_unexpected_failure_while_validating_is_a_settings_error(monkeypatch, exports):
+    def broken(*args, **kwargs):
+        raise KeyError("s3cr3t")
+
+    monkeypatch.setattr(settings, "read", broken)
+    error = failure({}, "studio.json", exports=exports)
+    assert error.key == ""
+    assert said(error) == (
+        "cannot be validated (KeyError); this is a bug in kitsu-publish, please report it "
+        "with the settings file"
+    )
+    assert "s3cr3t" not in str(error)
+    assert error.__cause__ is None and error.__suppress_context__
+
+
+def test_running_out_of_memory_while_validating_is_a_settings_error(monkeypatch):
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(settings, "read", exhausted)
+    assert said(failure({})) == "out of memory while validating the settings"

@@ -724,6 +724,57 @@ def test_very_long_unknown_key_is_cut_in_the_message():
     assert len(message) < 300
 
 
+@pytest.mark.parametrize(("length", "shown"), [(80, "y" * 80), (81, "y" * 77 + "...")])
+def test_keys_of_more_than_80_characters_are_cut(length, shown):
+    with pytest.raises(SettingsError) as info:
+        settings.parse({"kitsu": {"y" * length: 1}}, "data.json")
+    assert info.value.key == f"kitsu.{shown}"
+
+
+def test_the_limits():
+    assert MAX_DEPTH == 32
+    assert MAX_SETTINGS_BYTES == 1024 * 1024
+    assert (settings.MIN_INTEGER, settings.MAX_INTEGER) == (-(2**63), 2**63 - 1)
+
+
+# --- decoders failing outside their own error type ------------------------------------------
+
+TOO_LARGE = "integers in a settings file must fit in 64 bits"
+
+
+@pytest.mark.parametrize(
+    ("raised", "reason"),
+    [
+        (RecursionError("deep"), f"nested too deeply (at most {MAX_DEPTH} levels of tables"),
+        (MemoryError(), "out of memory while decoding"),
+        (
+            ValueError("Exceeds the limit (4300 digits) for integer string conversion"),
+            f"an integer has too many digits; {TOO_LARGE}",
+        ),
+        (ValueError("odd"), "ValueError: 'odd'"),
+        (TypeError("x" * 300), "TypeError: '" + "x" * 196 + "..."),
+    ],
+    ids=["recursion", "memory", "digits", "value", "type"],
+)
+@pytest.mark.parametrize(
+    ("decoder", "suffix", "kind"), [(json, ".json", "JSON"), (tomllib, ".toml", "TOML")]
+)
+def test_a_decoder_failing_otherwise_is_a_settings_error(
+    tmp_path, monkeypatch, raised, reason, decoder, suffix, kind
+):
+    def failing(*args, **kwargs):
+        raise raised
+
+    path = tmp_path / f"studio{suffix}"
+    path.write_text("{}" if suffix == ".json" else "", encoding="utf-8")
+    monkeypatch.setattr(decoder, "loads", failing)
+    with pytest.raises(SettingsError) as info:
+        settings.load_file(path)
+    assert info.value.key == ""
+    assert str(info.value).startswith(f"{path}: not valid {kind}: {reason}")
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
 # --- file types -----------------------------------------------------------------------------
 
 

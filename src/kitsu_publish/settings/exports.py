@@ -14,10 +14,11 @@ An export is JSON with ``publish.IntegrateKitsuNote``, optionally under a top-le
 
 Other plugins' sections and other keys of the addon are not read. What cannot be
 translated is refused here, naming the key as the export writes it: credential keys
-beside ``publish``, our own ``IntegrateKitsuNote`` table beside ``publish``, a missing
-or non-table ``IntegrateKitsuNote``, unknown keys (``syntax`` included) and a
-``family_requirements`` that is not a list. Everything else is validated by the one
-reader of our own shape, which names its keys through the spelling returned here.
+beside ``publish`` or at the top level, our own ``IntegrateKitsuNote`` table at the top
+level, a missing or non-table ``IntegrateKitsuNote``, unknown keys (``syntax``
+included) and a ``family_requirements`` that is not a list. Everything else is
+validated by the one reader of our own shape, which names the keys through the spelling
+returned here (so an export with several errors reports these refusals first).
 
 :data:`EXPORT_NOTE_TABLE` declares the export's note table (for those checks and the
 JSON Schema).
@@ -25,6 +26,7 @@ JSON Schema).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Callable
 
@@ -39,13 +41,13 @@ from .keys import (
 from .kinds import Conditions, Ignored, Table
 from .reader import Reader
 
+#: Credential keys refused beside ``publish`` (and at the top level).
 EXPORT_REFUSED = ("password", "pwd", "token")
-"""Credential keys refused beside ``publish`` (and at the top level)."""
 
+#: ``server`` beside ``publish``: read as ``[kitsu] server``.
 EXPORT_SERVER = KITSU_TABLE.key("server").replaced(
     description="The Kitsu server URL (KITSU_SERVER wins when set)."
 )
-"""``server`` beside ``publish``: read as ``[kitsu] server``."""
 
 FAMILY_REQUIREMENTS = Conditions(
     "family_requirements",
@@ -77,11 +79,10 @@ _PRODUCT_TYPES = PRODUCT_TYPE_REQUIREMENTS.name
 #: where family_requirements go in our shape
 _PRODUCT_TYPES_KEY = join(join(NOTE_TABLE.name, STATUS_CONDITIONS_TABLE.name), _PRODUCT_TYPES)
 _SERVER_KEY = join(KITSU_TABLE.name, EXPORT_SERVER.name)
+_BOUNDARY = re.compile(r"[.\[]")  # where a dotted key's prefixes end
 
-Spelling = Callable[[str], str]
 
-
-def translate(data: Any, source: str) -> tuple[dict[str, Any], Spelling] | None:
+def translate(data: Any, source: str) -> tuple[dict[str, Any], Callable[[str], str]] | None:
     """(our own shape of an export, the spelling of its keys); None: not an export."""
     found = _find_export(data)
     if found is None:
@@ -137,8 +138,8 @@ class _Translation:
 
     def spell(self, key: str) -> str:
         """Our dotted key as the export writes it."""
-        ends = [len(key), *(i for i in range(len(key) - 1, 0, -1) if key[i] in ".[")]
-        for end in ends:
+        ends = [match.start() for match in _BOUNDARY.finditer(key)]
+        for end in reversed([*ends, len(key)]):
             written = self.spelled.get(key[:end])
             if written is not None:
                 return written + key[end:]

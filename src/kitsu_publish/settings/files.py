@@ -30,10 +30,10 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 ENV_SETTINGS = "KITSU_PUBLISH_SETTINGS"
 
+#: The largest settings file read (1 MiB); a studio settings file is a few KB.
 MAX_SETTINGS_BYTES = 1024 * 1024
-"""The largest settings file read (1 MiB); a studio settings file is a few KB."""
+#: The deepest nesting of tables and lists accepted in decoded settings data.
 MAX_DEPTH = 32
-"""The deepest nesting of tables and lists accepted in decoded settings data."""
 MIN_INTEGER = -(2**63)
 MAX_INTEGER = 2**63 - 1
 

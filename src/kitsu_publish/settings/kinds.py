@@ -310,10 +310,10 @@ class Table(Key):
                 value = item.read(reader, table.get(item.name), join(key, item.name))
             else:
                 value = item.default
-            if isinstance(item, Table) and item.build is None:
-                values.update(value)
-            elif item.field is not None:
+            if item.field is not None:
                 values[item.field] = value
+            elif isinstance(item, Table):  # no field of its own: its fields join ours
+                values.update(value)
         return values if self.build is None else self.build(**values)
 
     def type_schema(self) -> dict[str, Any]:

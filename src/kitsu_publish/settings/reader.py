@@ -65,7 +65,7 @@ class Reader:
         for name in table:
             if name in allowed:
                 continue
-            hint = difflib.get_close_matches(key_text(name), listed, n=1, cutoff=0.6)
+            hint = difflib.get_close_matches(key_text(name), listed, cutoff=0.6)
             suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
             known = ", ".join(repr(a) for a in listed)
             raise self.fail(

@@ -16,8 +16,8 @@ from typing import Any
 from .exports import EXPORT_NOTE_TABLE, EXPORT_REFUSED, EXPORT_SERVER
 from .keys import NOTE_TABLE, SETTINGS_FILE
 
+#: The JSON Schema shipped in the package (``kitsu-publish schema`` regenerates it).
 SCHEMA_FILE = Path(__file__).parent.with_name("settings.schema.json")
-"""The JSON Schema shipped in the package (``kitsu-publish schema`` regenerates it)."""
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -25,7 +25,7 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a settings file: our own, or an AYON/OpenPype export."""
     own = SETTINGS_FILE.type_schema()
-    own.update(type="object", title="kitsu-publish settings")
+    own.update(type="object", title=SETTINGS_FILE.description)
     note = EXPORT_NOTE_TABLE.schema()
     note["type"] = "object"  # required in an export, and not null
     publish = {
