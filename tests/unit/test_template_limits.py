@@ -898,17 +898,22 @@ def test_the_clock_holds_through_the_sandbox_hooks_without_the_tracer(short_cloc
     assert refused(text) == CLOCK
 
 
-def test_a_dropped_tracer_is_put_back_by_the_next_hook(short_clock):
+@pytest.mark.parametrize(
+    "hook",
+    ["d[0]", "d.a", "f()", "n + 0", "a ~ b"],
+    ids=["item", "attribute", "call", "operator", "join"],
+)
+def test_a_dropped_tracer_is_put_back_by_the_next_hook(short_clock, hook):
     previous = sys.gettrace()
 
     def drop() -> str:
         sys.settrace(None)  # as Python does when a trace function raises where it cannot
         return ""
 
+    text = "{{ drop() }}{% set k = " + hook + " %}{% for i in r %}{% endfor %}"
+    variables = {"d": {0: 1, "a": 1}, "f": lambda: 1, "n": 1, "a": "a", "b": "b"}
     try:
-        refusal = refused(
-            "{{ drop() }}{% for i in xs[0] %}{% endfor %}", drop=drop, xs=[range(10**7)]
-        )
+        refusal = refused(text, drop=drop, r=range(10**7), **variables)
     finally:
         sys.settrace(previous)
     assert refusal == CLOCK

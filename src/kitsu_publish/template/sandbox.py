@@ -139,7 +139,7 @@ def _check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tupl
         if isinstance(value, (str, bytes)) and len(value) > limits.MAX_VALUE_SIZE:
             raise limits.value_limit(f"a call got an argument of {len(value):,} characters")
     owner = _bound_self(obj)
-    name = getattr(obj, "__name__", "")
+    name = getattr(obj, "__name__", None)
     if isinstance(owner, (str, bytes)):
         return _check_text_method(owner, name, args, kwargs)
     if isinstance(owner, int) and name == "to_bytes":
@@ -186,7 +186,7 @@ def _format_call(env: Any, obj: Any, args: tuple[Any, ...], kwargs: dict[str, An
     such method. (Jinja's own hook for them, ``format_string`` before 3.1.5 and
     ``wrap_str_format`` since, picks its formatter class itself.)"""
     owner = _bound_self(obj)
-    name = getattr(obj, "__name__", "")
+    name = getattr(obj, "__name__", None)
     if not (isinstance(owner, str) and name in ("format", "format_map")):
         return None
     values: Any = kwargs
