@@ -39,6 +39,8 @@ from ..errors import (
     PermissionRefused,
     ServerFailed,
 )
+from .redact import REDACT as _REDACT
+from .redact import masked as _masked
 
 __all__ = ["ENV_LOGIN", "ENV_PASSWORD", "ENV_SERVER", "ENV_TOKEN", "Transport", "api_url"]
 
@@ -77,54 +79,6 @@ def api_url(server: str) -> str:
             f"from {ENV_SERVER} and set {ENV_LOGIN}/{ENV_PASSWORD} or {ENV_TOKEN} instead"
         )
     return url if url.endswith("/api") else url + "/api"
-
-
-def _masked(url: str) -> str:
-    """``url`` with anything before an ``@`` in its network location replaced by ***."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return "***@" + url.rpartition("@")[2] if "@" in url else url
-    netloc, slash, path = rest.partition("/")
-    if "@" in netloc:
-        netloc = "***@" + netloc.rpartition("@")[2]
-    return f"{scheme}://{netloc}{slash}{path}"
-
-
-class _RedactSecrets(logging.Filter):
-    """Replace any registered secret in a log record's message before a handler sees it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def add(self, secrets: Sequence[str]) -> None:
-        with self._lock:
-            for secret in secrets:
-                if secret:
-                    self.secrets[secret] = self.secrets.get(secret, 0) + 1
-
-    def discard(self, secrets: Sequence[str]) -> None:
-        with self._lock:
-            for secret in secrets:
-                if secret in self.secrets:
-                    self.secrets[secret] -= 1
-                    if not self.secrets[secret]:
-                        del self.secrets[secret]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = list(self.secrets)
-        if not secrets:
-            return True
-        message = record.getMessage()
-        if any(secret in message for secret in secrets):
-            for secret in secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
-
-
-_REDACT = _RedactSecrets()
 
 
 class _Deadline(Exception):
