@@ -643,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
                 done[0] += 1
                 if progress:
                     print(f"\r{done[0]}/{len(mutants)}", end="", file=sys.stderr, flush=True)
+                elif done[0] * 10 // len(mutants) > (done[0] - 1) * 10 // len(mutants):
+                    print(f"mutate: {done[0]}/{len(mutants)} run", file=sys.stderr, flush=True)
             return mutant, state, line
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
