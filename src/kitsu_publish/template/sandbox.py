@@ -154,7 +154,7 @@ def _check_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tupl
 
 
 def _check_text_method(
-    owner: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    owner: Any, name: str | None, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Any, ...]:
     """Methods of str and bytes whose result can be much larger than the text and arguments."""
     what = f"{type(owner).__name__}.{name}()"
