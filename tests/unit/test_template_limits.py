@@ -239,6 +239,11 @@ def test_loop_nesting_at_the_limit_renders(name, text):
             4,
         ),
         (
+            "four loops in a call block of an empty macro",
+            "{% macro e() %}{% endmacro %}{% call e() %}" + loops(4) + "{% endcall %}",
+            4,
+        ),
+        (
             "a macro's two loops in a call block's call, in two loops",
             MACRO_WITH_TWO_LOOPS + loops(2, "{% call f(m2()) %}{% endcall %}"),
             4,
@@ -416,6 +421,14 @@ def test_markup_formatted_with_percent_counts_each_value_six_times():
     assert refusal == value_refusal("a '%' format would make about 1,000,004")
 
 
+def test_a_join_whose_text_outgrows_its_estimate_is_refused_once_made():
+    # an int's text is estimated at 0.3 characters per bit and 2: 3,002 for 3,010 digits
+    n = 2 ** (MAX_INT_BITS - 1)
+    assert refused("{{ a ~ n }}", a="x" * (MAX_VALUE_SIZE - 3002), n=n) == value_refusal(
+        "joining text made 1,000,008"
+    )
+
+
 def test_a_block_set_at_the_size_limit_renders():
     text = "{% set b %}{{ a }}{{ c }}{% endset %}{{ b|length }}"
     assert jinja(text, a="x" * 600_000, c="y" * 400_000) == "1000000"
@@ -534,6 +547,8 @@ def test_text_methods_are_sized_before_they_run(text, variables, detail):
 
 def test_join_and_translate_still_work():
     assert jinja("{{ ', '.join(range(3)|map('string')) }}") == "0, 1, 2"
+    with pytest.raises(TemplateError, match="failed to render: TypeError"):
+        jinja("{{ ','.join(['a'], 'b') }}")
     assert jinja("{{ 'abc'.translate({97: 'xy', 98: none}) }}") == "xyc"
     assert jinja("{{ 'abc'.translate('') }}|{{ 'a-b'.replace('-', '+') }}") == "abc|a+b"
 

@@ -106,8 +106,6 @@ class Budget:
     small), so the render stops within milliseconds of the deadline.
     """
 
-    __slots__ = ("built", "end", "seconds")
-
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.end = time.monotonic() + seconds

@@ -19,20 +19,15 @@ def loop_depth(tree: Any) -> int:
     for macro in tree.find_all(nodes.Macro):
         macros.setdefault(macro.name, []).append(macro)
     memo: dict[str, int] = {}
-    active: set[str] = set()
 
     def macro_depth(name: str) -> int:
-        if name in memo:
-            return memo[name]
-        if name in active:
-            return 1
-        active.add(name)
-        depth = max(
-            (depth_of(child, 0) for macro in macros[name] for child in macro.body), default=0
-        )
-        active.discard(name)
-        memo[name] = depth
-        return depth
+        if name not in memo:
+            memo[name] = 1  # met again while measured: it calls itself, one level more
+            memo[name] = max(
+                (depth_of(child, 0) for macro in macros[name] for child in macro.body),
+                default=0,
+            )
+        return memo[name]
 
     def called_macro(node: Any) -> str | None:
         if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):

@@ -83,7 +83,7 @@ def _plain_container(
         return "{...}" if is_mapping else "[...]"
     if depth >= max_depth:
         return _short_text(source)
-    room = max(0, budget - len(queue))
+    room = budget - len(queue)  # never below 0: the queue holds at most the budget
     inner = (*above, id(source))
     try:
         if is_mapping:
