@@ -566,6 +566,7 @@ def test_join_and_translate_still_work():
         ("lipsum(763)", None),  # 100 words by default: 763 * 1,310 = 999,530
         ("lipsum(764)", "lipsum() would make about 1,000,840"),
         ("lipsum(-1, max=10**9)", None),  # no paragraph at all
+        ("lipsum(-1, max=-10**9)", None),
     ],
 )
 def test_lipsum_is_sized_before_it_runs(call, detail):

@@ -48,16 +48,16 @@ TEMPLATE_FILENAME = "<template>"
 
 
 class LimitExceeded(BaseException):
-    """A template limit was hit: which (``limit``), its value and what went over.
+    """A template limit was hit: which (``limit``), its value and what went over (``detail``).
 
     A BaseException, so that no ``except Exception`` in jinja2 or a filter swallows it.
     """
 
     def __init__(self, limit: str, value: str, detail: str) -> None:
+        super().__init__(limit, value, detail)
         self.limit = limit
         self.value = value
         self.detail = detail
-        super().__init__(f"the comment template exceeds the {limit} limit of {value}: {detail}")
 
 
 def value_limit(detail: str) -> LimitExceeded:

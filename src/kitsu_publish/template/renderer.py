@@ -71,19 +71,20 @@ def render_legacy(
     def substitute(match: re.Match[str]) -> str:
         nonlocal total
         key = match.group(1)
-        if key in variables and variables[key] is not None:
-            value = str(variables[key])
-            total += len(value)
-            if total > MAX_COMMENT_CHARS:
-                raise TemplateError(
-                    f"the comment template exceeds the output size limit of "
-                    f"{MAX_COMMENT_CHARS:,} characters (MAX_COMMENT_CHARS): "
-                    f"it renders more than that by key '{{{key}}}'{_suffix(where)}"
-                )
-            return value
-        if warn is not None:
-            warn(f"template key '{{{key}}}' was not found; it renders as empty text")
-        return ""
+        value = variables.get(key)
+        if value is None:
+            if warn is not None:
+                warn(f"template key '{{{key}}}' was not found; it renders as empty text")
+            value = ""
+        text = str(value)
+        total += len(text)
+        if total > MAX_COMMENT_CHARS:
+            raise TemplateError(
+                f"the comment template exceeds the output size limit of "
+                f"{MAX_COMMENT_CHARS:,} characters (MAX_COMMENT_CHARS): "
+                f"it renders more than that by key '{{{key}}}'{_suffix(where)}"
+            )
+        return text
 
     return _LEGACY_KEY.sub(substitute, text)
 
@@ -103,7 +104,7 @@ def render_jinja(text: str, variables: Mapping[str, Any], where: str = "") -> st
     try:
         compiled = sandbox.compile_template(text)
     except limits.LimitExceeded as exc:
-        raise TemplateError(f"{exc}{suffix}") from None
+        raise _limit_error(exc, suffix) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"the comment template has a syntax error on line {exc.lineno}: {exc.message}{suffix}"
@@ -121,7 +122,7 @@ def render_jinja(text: str, variables: Mapping[str, Any], where: str = "") -> st
     try:
         return sandbox.generate(compiled, variables, template.RENDER_SECONDS)
     except limits.LimitExceeded as exc:
-        raise TemplateError(f"{exc}{suffix}") from None
+        raise _limit_error(exc, suffix) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(
             f"the comment template uses an undefined name: {exc.message}{suffix}. "
@@ -143,6 +144,12 @@ def render_jinja(text: str, variables: Mapping[str, Any], where: str = "") -> st
         raise TemplateError(
             f"the comment template failed to render: {type(exc).__name__}: {exc}{suffix}"
         ) from None
+
+
+def _limit_error(exc: limits.LimitExceeded, suffix: str) -> TemplateError:
+    return TemplateError(
+        f"the comment template exceeds the {exc.limit} limit of {exc.value}: {exc.detail}{suffix}"
+    )
 
 
 def _suffix(where: str) -> str:
