@@ -76,15 +76,15 @@ def render_legacy(
             if warn is not None:
                 warn(f"template key '{{{key}}}' was not found; it renders as empty text")
             value = ""
-        text = str(value)
-        total += len(text)
+        shown = str(value)
+        total += len(shown)
         if total > MAX_COMMENT_CHARS:
             raise TemplateError(
                 f"the comment template exceeds the output size limit of "
                 f"{MAX_COMMENT_CHARS:,} characters (MAX_COMMENT_CHARS): "
                 f"it renders more than that by key '{{{key}}}'{_suffix(where)}"
             )
-        return text
+        return shown
 
     return _LEGACY_KEY.sub(substitute, text)
 

@@ -5,9 +5,9 @@ Jinja's hooks do the intercepting: ``intercepted_binops`` and ``call_binop`` (``
 ``getitem`` (the clock), ``finalize`` (every ``{{ }}`` value), ``concat`` (blocks);
 Jinja's own ``safe_range`` refuses long ranges. Where no hook exists, the compiled
 template's ``~`` helpers and the filters are wrapped. Each check sizes what would be
-built before building it (:mod:`.sizes`); :func:`compile_template` also refuses templates too
-long or too deeply looped, :func:`generate` streams the output within the render's
-budget (:mod:`.limits`). jinja2 is imported on the first compile, never before.
+built before building it (:mod:`.sizes`). :func:`compile_template` also refuses a
+template too long or too deeply looped; :func:`generate` streams the output within the
+render's budget (:mod:`.limits`). jinja2 is imported on the first compile, never before.
 """
 
 from __future__ import annotations
