@@ -416,6 +416,14 @@ def test_every_limit_is_exercised():
     assert all(limit in joined for limit in limits)
 
 
+def test_the_reliability_page_lists_every_case():
+    # docs/reliability.md is generated from a recording run; a case added here without
+    # regenerating it would fail only CI's late "reliability page" phase
+    page = (Path(__file__).resolve().parents[2] / "docs" / "reliability.md").read_text("utf-8")
+    absent = [name for name in CASES if f"| `{name}` |" not in page]
+    assert not absent, f"regenerate docs/reliability.md (tools/reliability_report.py): {absent}"
+
+
 def test_hostile_data_does_not_slip_past_the_limits():
     # the limits hold for values coming in, not only for literals
     big = "x" * 999_999
