@@ -20,6 +20,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 PURE = (
     "model",
     "rules",
+    "profiles",
     "plan",
     "text",
     "review",
@@ -33,7 +34,7 @@ PURE = (
     "kitsu.redact",
 )
 #: The planning layer, which the Kitsu package must not import.
-PLANNING = ("plan", "rules", "template", "flow", "cli", "state")
+PLANNING = ("plan", "rules", "profiles", "template", "flow", "cli", "state")
 #: Modules of more than this many lines must be argued for in docs/architecture.md.
 MAX_LINES = 400
 ARGUED: set[str] = set()

@@ -63,6 +63,8 @@ def type_of(schema: dict[str, Any]) -> str:
         return f"{kind}{', ' + ' and '.join(bounds) if bounds else ''}"
     if kind == "array":
         item = schema["items"]
+        if item.get("type") == "string":
+            return "list of non-empty strings" if item.get("pattern") else "list of strings"
         keys = ", ".join(item.get("properties", {}))
         return f"list of tables `{{{keys}}}`"
     if kind == "object":
@@ -96,7 +98,7 @@ def table_section(name: str, schema: dict[str, Any], level: int = 2) -> list[str
         )
         if type_of(item) == "table":
             nested.append((f"{name}.{key}", item))
-        elif item.get("type") == "array":
+        elif item.get("type") == "array" and "properties" in item["items"]:
             nested.append((f"{name}.{key}[]", item["items"]))
     lines.append("")
     for child, item in nested:
@@ -109,13 +111,16 @@ def table_section(name: str, schema: dict[str, Any], level: int = 2) -> list[str
 
 def list_item_section(name: str, item: dict[str, Any], level: int) -> list[str]:
     required = item.get("required", [])
-    either = [key for key in item["properties"] if key not in required]
+    # "allOf": several value keys, the first present read (else the others are optional)
+    either = [key for key in item["properties"] if key not in required and "allOf" in item]
     lines = [f"{'#' * level} `{name}`", "", "Each entry of the list:", ""]
     lines += ["| key | type | description |", "|---|---|---|"]
     for key, schema in item["properties"].items():
         kind = type_of(schema) if "type" in schema or "enum" in schema else "non-empty string"
         if key in required:
             need = "required"
+        elif key not in either:
+            need = "optional"
         else:
             names = " or ".join(f"`{k}`" for k in either)
             need = f"{names} is required (the first present is read)"

@@ -9,13 +9,14 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from . import rules, template, text
+from . import profiles, rules, template, text
 from .errors import TargetError, shorten
 from .model import Member, Target, TaskInfo
 from .settings import Settings
+from .settings.profiles import Profile
 
 __all__ = [
     "TARGET_KEYS",
@@ -45,12 +46,15 @@ TARGET_KEYS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class NotePlan:
-    """What is (or would be) posted to one task."""
+    """What is (or would be) posted to one task; ``settings``: the note's own (the
+    deciding status profile's, else the note table's)."""
 
     task: TaskInfo
     members: tuple[Member, ...]
     decision: rules.Decision
     text: str
+    profile: Profile | None = None
+    settings: Settings = field(default_factory=Settings, compare=False, repr=False)
 
     def summary(self) -> str:
         names = ", ".join(m.name for m in self.members)
@@ -188,9 +192,11 @@ def plan_notes(
     host: str = "",
     user: str = "",
     warn: Callable[[str], None] | None = None,
+    hosts: Sequence[str] = (),
 ) -> list[NotePlan]:
     """Every note of a publish in one call: group by task, decide, render, check."""
-    return notes_of(settings, tasks_of(settings, entries, context_comment), host, user, warn)
+    groups = tasks_of(settings, entries, context_comment)
+    return notes_of(settings, groups, host, user, warn, hosts=hosts)
 
 
 def notes_of(
@@ -200,12 +206,13 @@ def notes_of(
     user: str = "",
     warn: Callable[[str], None] | None = None,
     tasks: Mapping[str, TaskInfo] | None = None,
+    hosts: Sequence[str] = (),
 ) -> list[NotePlan]:
     """One note per group of :func:`tasks_of`; ``tasks`` (by id, read fresh) replace the
-    groups' tasks as collected."""
+    groups' tasks as collected; ``hosts``: what status profiles' host_names match."""
     fresh = tasks or {}
     return [
-        build_note(settings, fresh.get(task.id, task), members, host, user, warn)
+        build_note(settings, fresh.get(task.id, task), members, host, user, warn, hosts)
         for task, members in groups
     ]
 
@@ -238,14 +245,22 @@ def build_note(
     host: str = "",
     user: str = "",
     warn: Callable[[str], None] | None = None,
+    hosts: Sequence[str] = (),
 ) -> NotePlan:
-    """Decide the status and render the text of one task's note.
+    """Choose the status profile, decide the status and render the text of one task's
+    note (``settings``: the note table's, with its profiles).
 
     Raises :class:`TemplateError` when a member's comment or the note holds text Kitsu
     cannot store (:func:`kitsu_publish.text.check_text`); warns once when the note has
     hashtags that make Kitsu post it to other tasks too.
     """
+    table = settings
+    settings, profile = profiles.settings_for(table, hosts, task, members)
     decision = rules.decide(settings, task.status, (m.product_type for m in members))
+    if profile is not None:
+        decision = replace(decision, reason=f"{profile.describe()}: {decision.reason}")
+    elif table.status_profiles:
+        decision = replace(decision, reason=f"no status profile matches: {decision.reason}")
     names = ", ".join(m.name for m in members)
     owner = f"task {task.label}, instances {names}"
     for member in members:
@@ -265,7 +280,7 @@ def build_note(
     text.check_text(note, field_name, owner)
     if warn is not None:
         _warn_hashtags(note, task, warn)
-    return NotePlan(task, tuple(members), decision, note)
+    return NotePlan(task, tuple(members), decision, note, profile, settings)
 
 
 def _warn_hashtags(note: str, task: TaskInfo, warn: Callable[[str], None]) -> None:

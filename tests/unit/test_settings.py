@@ -564,6 +564,7 @@ NOTE_KEYS = [
     "custom_comment_template",
     "note_per_instance",
     "require_comment",
+    "status_profiles",
 ]
 
 
@@ -1007,7 +1008,9 @@ def test_export_other_plugins_sections_are_accepted_without_validation():
 def test_export_unknown_key_in_integrate_kitsu_note_is_still_an_error():
     error = failure(ayon_export(set_status_notes=True), "ayon.json")
     assert error.key == f"{NOTE}.set_status_notes"
-    assert unknown(error) == ([*NOTE_KEYS, "optional", "active"], "set_status_note")
+    export_keys = [k for k in NOTE_KEYS if k != "status_profiles"]
+    known = [*export_keys, "optional", "active", "status_conditions"]
+    assert unknown(error) == (known, "set_status_note")
 
 
 def test_export_unknown_key_suggests_a_generic_key():
@@ -1250,9 +1253,9 @@ def test_a_password_beside_a_nested_export_is_refused_too():
 
 
 def test_the_export_note_table_is_ours_with_the_export_keys():
-    own = [k.name for k in settings.NOTE_TABLE.keys]
+    own = [k.name for k in settings.NOTE_TABLE.keys if k.name != "status_profiles"]
     export = [k.name for k in settings.EXPORT_NOTE_TABLE.keys]
-    assert export == [*own, "optional", "active"]
+    assert export == [*own, "optional", "active", "status_conditions"]
     template = settings.EXPORT_NOTE_TABLE.key("custom_comment_template")
     assert [k.name for k in template.keys] == ["enabled", "comment_template"]
     assert template.key("comment_template").default == "{comment}"

@@ -6,9 +6,10 @@ Works on pyblish's context and instances by duck typing (``.data``, iteration).
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
-from .. import plan
+from .. import plan, profiles
 from ..model import TaskInfo
 from ..settings import Settings
 from ..state import PublishState, state_of
@@ -19,6 +20,7 @@ __all__ = [
     "entries",
     "groups",
     "host",
+    "hosts",
     "kept_groups",
     "kitsu_instances",
     "name",
@@ -86,12 +88,19 @@ def host(context: Any) -> str:
     return str(hosts[-1]) if hosts else ""
 
 
+def hosts(context: Any) -> tuple[str, ...]:
+    """The hosts status profiles match (:func:`kitsu_publish.profiles.hosts_of`)."""
+    import pyblish.api
+
+    return profiles.hosts_of(context.data, pyblish.api.registered_hosts(), os.environ)
+
+
 def notes(
     context: Any, settings: Settings, found: list[plan.Group], warn: Any, tasks: Any = None
 ) -> list[plan.NotePlan]:
     """Every note of these groups, from the pure core (``tasks``: read fresh, by id)."""
     user = plan.user_name(context.data)
-    return plan.notes_of(settings, found, host(context), user, warn, tasks)
+    return plan.notes_of(settings, found, host(context), user, warn, tasks, hosts(context))
 
 
 def where(task: TaskInfo) -> str:

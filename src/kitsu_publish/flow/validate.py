@@ -11,6 +11,7 @@ from ..errors import (
     KitsuError,
     KitsuPublishError,
     PermissionRefused,
+    StatusNotFound,
     TemplateError,
     nothing_posted,
 )
@@ -75,6 +76,8 @@ def _check_notes(context: Any, settings: Settings, log: logging.Logger) -> None:
             task = note.task
             log.info("%s: %s", where(task), note.decision.reason)
             check_comment(note, settings, log)
+            if note.profile is not None and note.settings.set_status_note:
+                check_profile_status(session, note)
             refusal = session.preflight(task, note.decision.status_after)
             if refusal is not None:
                 refusals.append(refusal.message)
@@ -86,6 +89,20 @@ def _check_notes(context: Any, settings: Settings, log: logging.Logger) -> None:
                     ]
     if refusals:
         raise PermissionRefused(" ".join(dict.fromkeys(refusals)))
+
+
+def check_profile_status(session: Any, note: plan.NotePlan) -> None:
+    """The status a note's status profile names must exist, whatever the conditions say
+    today (as the note table's own status is checked)."""
+    assert note.profile is not None
+    try:
+        session.status(note.settings.note_status_shortname)
+    except StatusNotFound as exc:
+        raise StatusNotFound(
+            f"{exc} (set by {note.profile.describe()} of {note.settings.source}, for "
+            f"{note.task.label})",
+            exc.short_name,
+        ) from None
 
 
 def check_comment(note: plan.NotePlan, settings: Settings, log: logging.Logger) -> None:

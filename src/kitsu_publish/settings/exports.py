@@ -6,6 +6,7 @@ An export is JSON with ``publish.IntegrateKitsuNote``, optionally under a top-le
     server                                  -> [kitsu] server
     publish.IntegrateKitsuNote              -> [IntegrateKitsuNote]
       optional, active                         generic plugin keys: accepted, dropped
+      status_conditions (OpenPype 3.15.3)      -> status_change_conditions.status_conditions
       status_change_conditions
         family_requirements                    appended to product_type_requirements,
           {condition, family|product_type}     the first of family, product_type read
@@ -36,6 +37,7 @@ from .keys import (
     NOTE_TABLE,
     PRODUCT_TYPE_REQUIREMENTS,
     STATUS_CONDITIONS_TABLE,
+    STATUS_PROFILES,
     TEMPLATE_TABLE,
 )
 from .kinds import Conditions, Ignored, Table
@@ -61,17 +63,25 @@ GENERIC_KEYS = tuple(
     for name in ("optional", "active")
 )
 LEGACY_TEMPLATE = TEMPLATE_TABLE.key("comment_template").replaced(default="{comment}")
+_STATUS_CONDITIONS = STATUS_CONDITIONS_TABLE.key("status_conditions")
+#: OpenPype 3.15.3 (that release only) kept the status conditions in the note table.
+FLAT_STATUS_CONDITIONS = _STATUS_CONDITIONS.replaced(
+    description="OpenPype 3.15.3 exports only: the status conditions, read as "
+    "status_change_conditions.status_conditions (give one or the other)."
+)
 
 #: ``publish.IntegrateKitsuNote`` of an export: our note table with the generic plugin
-#: keys, ``family_requirements``, and a legacy template without ``syntax``.
+#: keys, ``family_requirements``, OpenPype 3.15.3's ``status_conditions``, and a legacy
+#: template without ``syntax``; no status profiles (AYON and OpenPype have none).
 EXPORT_NOTE_TABLE = NOTE_TABLE.edited(
     {
         STATUS_CONDITIONS_TABLE.name: STATUS_CONDITIONS_TABLE.edited({}, [FAMILY_REQUIREMENTS]),
         TEMPLATE_TABLE.name: TEMPLATE_TABLE.edited(
             {LEGACY_TEMPLATE.name: LEGACY_TEMPLATE, "syntax": None}
         ),
+        STATUS_PROFILES.name: None,
     },
-    GENERIC_KEYS,
+    (*GENERIC_KEYS, FLAT_STATUS_CONDITIONS),
 )
 
 _PRODUCT_TYPES = PRODUCT_TYPE_REQUIREMENTS.name
@@ -79,6 +89,10 @@ _PRODUCT_TYPES = PRODUCT_TYPE_REQUIREMENTS.name
 #: where family_requirements go in our shape
 _PRODUCT_TYPES_KEY = join(join(NOTE_TABLE.name, STATUS_CONDITIONS_TABLE.name), _PRODUCT_TYPES)
 _SERVER_KEY = join(KITSU_TABLE.name, EXPORT_SERVER.name)
+#: where OpenPype 3.15.3's status_conditions go in our shape
+_STATUS_CONDITIONS_KEY = join(
+    join(NOTE_TABLE.name, STATUS_CONDITIONS_TABLE.name), _STATUS_CONDITIONS.name
+)
 _BOUNDARY = re.compile(r"[.\[]")  # where a dotted key's prefixes end
 
 
@@ -150,7 +164,8 @@ class _Translation:
         self.check_keys(EXPORT_NOTE_TABLE, note, key)
         generic = {k.name for k in GENERIC_KEYS}
         own = {name: value for name, value in note.items() if name not in generic}
-        conditions = note.get(STATUS_CONDITIONS_TABLE.name)
+        self.flat_conditions(own, key)
+        conditions = own.get(STATUS_CONDITIONS_TABLE.name)
         if isinstance(conditions, dict):  # else: refused by the reader, or empty
             conditions_key = join(key, STATUS_CONDITIONS_TABLE.name)
             own[STATUS_CONDITIONS_TABLE.name] = self.conditions(conditions, conditions_key)
@@ -162,6 +177,24 @@ class _Translation:
                 "syntax": "legacy",  # an export's template is always {key} syntax
             }
         return own
+
+    def flat_conditions(self, own: dict[str, Any], key: str) -> None:
+        """OpenPype 3.15.3's ``status_conditions`` moved into status_change_conditions."""
+        name = FLAT_STATUS_CONDITIONS.name
+        if name not in own:
+            return
+        flat = own.pop(name)
+        nested = own.get(STATUS_CONDITIONS_TABLE.name)
+        if nested is not None and not isinstance(nested, dict):
+            return  # refused by the reader
+        if nested is not None and name in nested:
+            raise self.reader.fail(
+                join(key, name),
+                f"given twice: here (OpenPype 3.15.3) and in {STATUS_CONDITIONS_TABLE.name}; "
+                "keep one",
+            )
+        own[STATUS_CONDITIONS_TABLE.name] = {**(nested or {}), name: flat}
+        self.spelled[_STATUS_CONDITIONS_KEY] = join(key, name)
 
     def check_keys(self, table: Table, value: Mapping[str, Any], key: str) -> None:
         """Refuse the keys an export's table does not have, in its tables too."""

@@ -25,6 +25,7 @@ from .kinds import (
     Table,
     Text,
 )
+from .profiles import Profile, Profiles
 from .reader import Reader
 
 SYNTAXES = ("jinja", "legacy")
@@ -130,6 +131,31 @@ TEMPLATE_TABLE = Table(
     field="template",
 )
 
+SET_STATUS_NOTE = Boolean(
+    "set_status_note",
+    "Change the task status when the conditions allow; false: post the comment "
+    "with the current status.",
+    default=True,
+)
+
+NOTE_STATUS = Text(
+    "note_status_shortname",
+    "Short name of the status to set (surrounding spaces are stripped). Checked "
+    "against Kitsu, case-insensitively, in validation when set_status_note is true.",
+    default="wfa",
+    non_empty=True,
+)
+
+STATUS_PROFILES = Profiles(
+    "status_profiles",
+    "Status profiles: per host, task type, task name, product type or product name, "
+    "another status, other conditions or another template. Per task, the matching "
+    "profile with the most filters applies (the first listed on a tie); no match: this "
+    "table applies. A profile matches a task when one of its instances passes every "
+    "non-empty filter.",
+    [SET_STATUS_NOTE, NOTE_STATUS, STATUS_CONDITIONS_TABLE, TEMPLATE_TABLE],
+)
+
 NOTE_TABLE = Table(
     "IntegrateKitsuNote",
     "The note posted to each Kitsu task: whether the status changes, and the text.",
@@ -140,19 +166,8 @@ NOTE_TABLE = Table(
             "validation, nothing posted.",
             default=True,
         ),
-        Boolean(
-            "set_status_note",
-            "Change the task status when the conditions allow; false: post the comment "
-            "with the current status.",
-            default=True,
-        ),
-        Text(
-            "note_status_shortname",
-            "Short name of the status to set (surrounding spaces are stripped). Checked "
-            "against Kitsu, case-insensitively, in validation when set_status_note is true.",
-            default="wfa",
-            non_empty=True,
-        ),
+        SET_STATUS_NOTE,
+        NOTE_STATUS,
         STATUS_CONDITIONS_TABLE,
         TEMPLATE_TABLE,
         Boolean(
@@ -166,6 +181,7 @@ NOTE_TABLE = Table(
             "posted, with a warning in the log.",
             default=False,
         ),
+        STATUS_PROFILES,
     ],
 )
 
@@ -287,6 +303,7 @@ class Settings:
     note_per_instance: bool = _default(NOTE_TABLE, "note_per_instance")
     require_comment: bool = _default(NOTE_TABLE, "require_comment")
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    status_profiles: tuple[Profile, ...] = ()
 
 
 def read(data: Any, source: str, spelling: Callable[[str], str] | None = None) -> Settings:
