@@ -77,6 +77,17 @@ def test_scalars_keep_their_exact_plain_type():
     assert copy["n"] is None
 
 
+def test_a_text_subclass_is_copied_as_its_characters_not_its_str():
+    # the characters a string holds, never what an overridden __str__ says
+    class Masked(str):
+        def __str__(self) -> str:
+            return "masked"
+
+    copy = plain_data({"path": Masked("/shots/sh010")})
+    assert copy == {"path": "/shots/sh010"}
+    assert type(copy["path"]) is str
+
+
 def test_the_text_of_an_object_is_plain_text():
     class Text(str):
         pass
