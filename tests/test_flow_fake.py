@@ -292,3 +292,73 @@ def test_the_publish_command_prints_the_notes_of_the_publish(
     assert note["outcome"] == ("dry run" if dry_run else "posted")
     assert note["text"] == "farm done"
     assert len(world.comments.get(three[0], [])) == (0 if dry_run else 1)
+
+
+PROFILES = """
+[IntegrateKitsuNote]
+note_status_shortname = "wfa"
+
+[[IntegrateKitsuNote.status_profiles]]
+task_types = ["Lighting"]
+note_status_shortname = "retake"
+
+[[IntegrateKitsuNote.status_profiles]]
+host_names = ["nuke"]
+product_types = ["review"]
+set_status_note = false
+custom_comment_template.comment_template = "from {{ host }}: {{ comment }}"
+"""
+
+
+def test_status_profiles_decide_per_task_from_what_the_publish_holds(world, tmp_path):
+    anim = world.add_task("Demo", "SQ010/SH010", "Animation")
+    light = world.add_task("Demo", "SQ010/SH010", "Lighting")
+    comp = world.add_task("Demo", "SQ010/SH010", "Compositing")
+    instances = [
+        product("anim", anim),
+        product("light", light),
+        product("plate", comp, productType="plate"),
+        product("review", comp, productType="review"),
+    ]
+    pyblish.api.register_host("nuke")
+    try:
+        context = publish(world, instances, settings=PROFILES, tmp_path=tmp_path)
+    finally:
+        pyblish.api.deregister_host("nuke")
+    assert errors(context) == {}
+    notes = {n["task"]["id"]: n for n in context.data["kitsuNotes"]}
+    assert [world.status_of(t) for t in (anim, light, comp)] == ["wfa", "retake", "todo"]
+    assert notes[anim]["reason"].startswith("no status profile matches: ")
+    assert notes[light]["reason"].startswith("status profile #1 (task_types ['Lighting']): ")
+    assert notes[comp]["reason"].startswith("status profile #2 (host_names ['nuke']; ")
+    assert world.comments[comp][0]["text"] == "from nuke: did the thing"
+    assert world.comments[anim][0]["text"] == "did the thing"
+
+    # the same publish without profiles makes the same calls to Kitsu: profiles cost none
+    # but the look-ups of their statuses, which a real session serves from the statuses
+    # it read once (tests/integration/test_requests.py counts the real requests)
+    calls = [c for c in world.calls if c != "status"]
+    again = FakeWorld()
+    tasks = [again.add_task("Demo", "SQ010/SH010", t) for t in ("Animation", "Lighting")]
+    tasks.append(again.add_task("Demo", "SQ010/SH010", "Compositing"))
+    plain = [product("anim", tasks[0]), product("light", tasks[1])]
+    plain += [product("plate", tasks[2], productType="plate")]
+    plain += [product("review", tasks[2], productType="review")]
+    assert errors(publish(again, plain)) == {}
+    assert [c for c in again.calls if c != "status"] == calls
+
+
+def test_a_profile_status_kitsu_lacks_fails_validation_and_posts_nothing(world, tmp_path):
+    anim = world.add_task("Demo", "SQ010/SH010", "Animation")
+    light = world.add_task("Demo", "SQ010/SH010", "Lighting")
+    settings = PROFILES.replace('"retake"', '"retakes"')
+    context = publish(
+        world, [product("anim", anim), product("light", light)], settings=settings,
+        tmp_path=tmp_path,
+    )  # fmt: skip
+    failed = errors(context)
+    assert list(failed) == ["ValidateKitsuNote"]
+    assert "'retakes'" in str(failed["ValidateKitsuNote"])
+    assert "status profile #1 (task_types ['Lighting'])" in str(failed["ValidateKitsuNote"])
+    assert world.comments == {}
+    assert [world.status_of(t) for t in (anim, light)] == ["todo", "todo"]

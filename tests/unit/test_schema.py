@@ -254,6 +254,21 @@ def test_the_valid_files_of_the_loader_tests_are_valid():
         {},
         {"kitsu": {"server": ""}},
         {"IntegrateKitsuReview": {"revision": "version", "thumbnail_frame": 12}},
+        note(
+            status_profiles=[
+                {},
+                {"task_types": [], "host_names": ["nuke", "maya.*"], "set_status_note": False},
+                {
+                    "task_names": ["layout"],
+                    "product_types": ["review"],
+                    "product_names": ["render.*"],
+                    "note_status_shortname": "rendering",
+                    "status_change_conditions": {"status_conditions": []},
+                    "custom_comment_template": {"comment_template": "L {{ comment }}"},
+                },
+            ]
+        ),
+        test_settings.openpype_3153_export(),
     ]
     for data in documents:
         assert loader_error(data) is None
@@ -319,7 +334,34 @@ BAD = [
     {"IntegrateKitsuReview": {"thumbnail_frame": 0}},
     {"IntegrateKitsuReview": {"set_thumbnail": "yes"}},
     {"IntegrateKitsuReview": {"add_to_playlist": 3}},
+    note(status_profiles={}),
+    note(status_profiles=["wfa"]),
+    note(status_profiles=[{"task_type": ["Lighting"]}]),
+    note(status_profiles=[{"task_types": "Lighting"}]),
+    note(status_profiles=[{"task_types": [" "]}]),
+    note(status_profiles=[{"host_names": [3]}]),
+    note(status_profiles=[{"product_names": ["x" * 201]}]),
+    note(status_profiles=[{"note_status_shortname": ""}]),
+    note(status_profiles=[{"set_status_note": "no"}]),
+    note(status_profiles=[{"custom_comment_template": {"syntax": "mustache"}}]),
+    note(status_profiles=[{"status_change_conditions": {"status_conditions": [{"x": 1}]}}]),
+    test_settings.ayon_export(status_profiles=[]),
+    test_settings.openpype_3153_export(status_conditions=[{"condition": "is", "short_name": "x"}]),
 ]
+
+
+def test_what_the_schema_cannot_say_about_profiles_the_loader_does():
+    # a filter entry that is no regular expression, and OpenPype 3.15.3's status conditions
+    # given twice: the schema accepts both (JSON Schema has no "compiles" check, and both
+    # places are valid alone); the loader refuses them, naming the key
+    bad_regex = note(status_profiles=[{"task_types": ["(anim"]}])
+    twice = test_settings.openpype_3153_export(status_change_conditions={"status_conditions": []})
+    for data, key in (
+        (bad_regex, "IntegrateKitsuNote.status_profiles[0].task_types[0]"),
+        (twice, "publish.IntegrateKitsuNote.status_conditions"),
+    ):
+        assert schema_error(data) is None
+        assert key in str(loader_error(data))
 
 
 @pytest.mark.parametrize("data", BAD, ids=lambda d: json.dumps(d)[:60])

@@ -857,6 +857,63 @@ def ayon_export(**note_overrides):
     }
 
 
+def openpype_3153_export(**overrides):
+    """OpenPype 3.15.3's Kitsu settings: the status conditions directly in the note table."""
+    note = {
+        "enabled": True,
+        "optional": False,
+        "active": True,
+        "set_status_note": True,
+        "note_status_shortname": "wfa",
+        "status_conditions": [
+            {"condition": "equal", "short_name": "wip"},
+            {"condition": "not_equal", "short_name": "done"},
+        ],
+        "custom_comment_template": {"enabled": False, "comment_template": "{comment}"},
+        **overrides,
+    }
+    return {"server": "https://kitsu.studio/api", "publish": {"IntegrateKitsuNote": note}}
+
+
+def test_an_openpype_3_15_3_export_loads_as_it_is(tmp_path):
+    s = settings.load_file(write_json(tmp_path, "op3153.json", openpype_3153_export()))
+    assert s.status_conditions == (
+        settings.Condition("equal", "wip"),
+        settings.Condition("not_equal", "done"),
+    )
+    assert s.product_type_requirements == ()
+    assert s.set_status_note is True
+
+
+def test_an_openpype_3_15_3_export_names_its_own_keys_in_errors():
+    bad = openpype_3153_export(status_conditions=[{"condition": "equal", "shortname": "wip"}])
+    error = failure(bad, "op.json")
+    assert error.key == f"{NOTE}.status_conditions[0].shortname"
+    error = failure(openpype_3153_export(status_conditions="wip"), "op.json")
+    assert error.key == f"{NOTE}.status_conditions"
+
+
+def test_status_conditions_in_both_places_of_an_export_are_refused():
+    both = openpype_3153_export(status_change_conditions={"status_conditions": []})
+    error = failure(both, "op.json")
+    assert error.key == f"{NOTE}.status_conditions"
+    assert "given twice" in str(error)
+    # beside family requirements of a later release, they are read together
+    beside = openpype_3153_export(
+        status_change_conditions={
+            "family_requirements": [{"condition": "equal", "family": "render"}]
+        }
+    )
+    s = settings.parse(beside, "op.json")
+    assert len(s.status_conditions) == 2
+    assert s.product_type_requirements == (settings.Condition("equal", "render"),)
+
+
+def test_a_flat_status_conditions_beside_a_bad_table_is_refused_for_the_table():
+    error = failure(openpype_3153_export(status_change_conditions=[]), "op.json")
+    assert error.key == f"{NOTE}.status_change_conditions"
+
+
 def family_export(*items, **lists):
     """An export whose status_change_conditions are ``family_requirements`` (and ``lists``)."""
     return ayon_export(status_change_conditions={**lists, "family_requirements": list(items)})

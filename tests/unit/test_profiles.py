@@ -1,0 +1,321 @@
+"""Status profiles: read from the settings, chosen per task, applied key by key.
+
+Pure: settings data in, :class:`Settings` and :class:`NotePlan` out (no server).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kitsu_publish import plan, profiles, settings
+from kitsu_publish.errors import SettingsError
+from kitsu_publish.model import Member, TaskInfo
+
+TASK = TaskInfo("t1", "Proj", "sh010", "Animation", "wip", {"name": "main", "project_id": "p1"})
+LIGHTING = TaskInfo("t2", "Proj", "sh010", "Lighting", "wip", {"name": "main"})
+
+
+def member(name: str = "animMain", product_type: str = "animation", comment: str = "c") -> Member:
+    return Member(name, product_type, 3, comment, {"comment": comment})
+
+
+def loaded(*profile_tables: dict[str, Any], **note: Any) -> settings.Settings:
+    data = {"IntegrateKitsuNote": {**note, "status_profiles": list(profile_tables)}}
+    return settings.parse(data, "studio.toml", exports=False)
+
+
+def error(*profile_tables: Any) -> SettingsError:
+    with pytest.raises(SettingsError) as info:
+        settings.parse(
+            {"IntegrateKitsuNote": {"status_profiles": list(profile_tables)}},
+            "studio.toml",
+            exports=False,
+        )
+    return info.value
+
+
+def note(s: settings.Settings, task: TaskInfo = TASK, *members: Member, hosts=("maya",)):
+    return plan.build_note(s, task, members or (member(),), hosts=hosts)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def test_no_profiles_by_default():
+    assert settings.Settings().status_profiles == ()
+    assert settings.parse({}, "x.toml").status_profiles == ()
+
+
+def test_a_profile_keeps_only_what_it_sets():
+    s = loaded({"task_types": ["Lighting"], "note_status_shortname": " rendering "})
+    (profile,) = s.status_profiles
+    assert profile.position == 0
+    assert [(name, [p.pattern for p in ps]) for name, ps in profile.filters] == [
+        ("task_types", ["Lighting"])
+    ]
+    assert profile.results == (("note_status_shortname", "rendering"),)
+    assert profile.template == ()
+
+
+def test_empty_filters_are_left_out():
+    (profile,) = loaded({"task_types": [], "host_names": ["nuke"]}).status_profiles
+    assert [name for name, _ in profile.filters] == ["host_names"]
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "words"),
+    [
+        ({"task_type": ["x"]}, "status_profiles[0].task_type", "did you mean 'task_types'"),
+        ({"task_types": "Lighting"}, "status_profiles[0].task_types", "a list of names"),
+        ({"task_types": ["ok", "(bad"]}, "status_profiles[0].task_types[1]", "regular exp"),
+        ({"task_types": [" "]}, "status_profiles[0].task_types[0]", "must not be empty"),
+        ({"task_types": [3]}, "status_profiles[0].task_types[0]", "a string"),
+        ({"host_names": ["x" * 201]}, "status_profiles[0].host_names[0]", "200 characters"),
+        ({"note_status_shortname": ""}, "status_profiles[0].note_status_shortname", "empty"),
+        ({"set_status_note": "no"}, "status_profiles[0].set_status_note", "true or false"),
+        (
+            {"status_change_conditions": {"status_conditions": [{"condition": "is"}]}},
+            "status_profiles[0].status_change_conditions.status_conditions[0].condition",
+            "'is' is not one of",
+        ),
+        (
+            {"custom_comment_template": {"syntax": "mustache"}},
+            "status_profiles[0].custom_comment_template.syntax",
+            "is not one of",
+        ),
+        ("wfa", "status_profiles[0]", "a table"),
+    ],
+)
+def test_a_bad_profile_is_a_settings_error_with_its_dotted_key(table, key, words):
+    found = error(table)
+    assert found.key == f"IntegrateKitsuNote.{key}"
+    assert words in str(found)
+
+
+def test_the_position_in_the_key_is_the_profile_s_own():
+    found = error({}, {"task_types": ["a"]}, {"task_types": ["[b"]})
+    assert found.key == "IntegrateKitsuNote.status_profiles[2].task_types[0]"
+
+
+def test_status_profiles_must_be_a_list():
+    with pytest.raises(SettingsError) as info:
+        settings.parse({"IntegrateKitsuNote": {"status_profiles": {}}}, "s.toml", exports=False)
+    assert info.value.key == "IntegrateKitsuNote.status_profiles"
+
+
+def test_an_export_has_no_status_profiles():
+    data = {"publish": {"IntegrateKitsuNote": {"status_profiles": []}}}
+    with pytest.raises(SettingsError) as info:
+        settings.parse(data, "ayon.json")
+    assert info.value.key == "publish.IntegrateKitsuNote.status_profiles"
+    assert "unknown key" in str(info.value)
+
+
+# --- applying: key by key -----------------------------------------------------------------
+
+
+def test_what_a_profile_leaves_out_comes_from_the_table():
+    s = loaded(
+        {"status_change_conditions": {"product_type_requirements": []}},
+        note_status_shortname="retake",
+        status_change_conditions={
+            "status_conditions": [{"condition": "equal", "short_name": "wip"}],
+            "product_type_requirements": [{"condition": "equal", "product_type": "render"}],
+        },
+    )
+    own = s.status_profiles[0].applied(s)
+    assert own.note_status_shortname == "retake"
+    assert own.status_conditions == s.status_conditions
+    assert own.product_type_requirements == ()  # [] given: no requirement
+    assert s.product_type_requirements != ()  # the table itself is untouched
+
+
+def test_a_template_given_is_a_template_used():
+    s = loaded({"custom_comment_template": {"comment_template": "L: {{ comment }}"}})
+    own = s.status_profiles[0].applied(s)
+    assert own.template == settings.CommentTemplate(True, "L: {{ comment }}", "jinja")
+    assert s.template.enabled is False
+
+
+def test_a_template_switched_off_by_a_profile_stays_off():
+    s = loaded(
+        {"custom_comment_template": {"enabled": False}},
+        custom_comment_template={"enabled": True, "comment_template": "T {{ comment }}"},
+    )
+    own = s.status_profiles[0].applied(s)
+    assert own.template == settings.CommentTemplate(False, "T {{ comment }}", "jinja")
+
+
+def test_the_syntax_of_a_profile_template_comes_from_the_table():
+    s = loaded(
+        {"custom_comment_template": {"comment_template": "L {comment}"}},
+        custom_comment_template={"syntax": "legacy"},
+    )
+    assert note(s).text == "L c"
+
+
+# --- choosing -----------------------------------------------------------------------------
+
+
+def test_no_match_means_the_table_applies_and_the_reason_says_so():
+    s = loaded({"task_types": ["Lighting"], "note_status_shortname": "rendering"})
+    found = note(s)
+    assert found.profile is None
+    assert found.decision.status_after == "wfa"
+    assert found.decision.reason.startswith("no status profile matches: ")
+
+
+def test_without_profiles_the_reason_is_the_decision_s_own():
+    found = note(settings.Settings())
+    assert found.decision.reason.startswith("status 'wip' and product type")
+
+
+def test_a_task_type_profile_chooses_the_status():
+    s = loaded(
+        {"task_types": ["Lighting"], "note_status_shortname": "rendering"},
+        {"task_types": ["animation"], "note_status_shortname": "wfa"},
+        note_status_shortname="todo",
+    )
+    assert note(s, LIGHTING).decision.status_after == "rendering"
+    animation = note(s, TASK)
+    assert animation.decision.status_after == "wfa"
+    assert animation.profile is s.status_profiles[1]
+    assert animation.decision.reason.startswith("status profile #2 (task_types ['animation']): ")
+    assert animation.settings.note_status_shortname == "wfa"
+
+
+def test_names_match_the_whole_value_case_insensitively():
+    s = loaded({"task_types": ["anim"], "note_status_shortname": "x"})
+    assert note(s).profile is None  # "anim" is not the whole of "Animation"
+    s = loaded({"task_types": ["ANIMATION"], "note_status_shortname": "x"})
+    assert note(s).profile is not None
+
+
+def test_a_regular_expression_matches_the_whole_value():
+    s = loaded({"task_types": ["anim.*", "light"], "note_status_shortname": "x"})
+    assert note(s).profile is not None
+    assert note(s, LIGHTING).profile is None  # "light" is not the whole of "Lighting"
+    s = loaded({"task_types": [".nimatio"], "note_status_shortname": "x"})
+    assert note(s).profile is None
+
+
+def test_task_names_match_the_kitsu_task_s_name():
+    s = loaded({"task_names": ["layout"], "note_status_shortname": "x"})
+    assert note(s).profile is None
+    layout = TaskInfo("t3", "Proj", "sh010", "Animation", "wip", {"name": "Layout"})
+    assert note(s, layout).profile is not None
+    nameless = TaskInfo("t4", "Proj", "sh010", "Animation", "wip", {})
+    assert note(s, nameless).profile is None
+
+
+def test_any_host_may_match():
+    s = loaded({"host_names": ["nuke"], "set_status_note": False})
+    assert note(s, hosts=("python", "nuke")).profile is not None
+    assert note(s, hosts=("python", "maya")).profile is None
+    assert note(s, hosts=()).profile is None
+
+
+def test_product_filters_are_checked_on_one_and_the_same_instance():
+    s = loaded(
+        {
+            "product_types": ["render"],
+            "product_names": ["renderMain"],
+            "note_status_shortname": "x",
+        }
+    )
+    crossed = (member("renderMain", "workfile"), member("other", "render"))
+    assert note(s, TASK, *crossed).profile is None
+    together = (member("workfileMain", "workfile"), member("renderMain", "render"))
+    assert note(s, TASK, *together).profile is not None
+
+
+def test_every_filter_must_pass_for_the_same_instance_with_the_task_and_host():
+    s = loaded({"host_names": ["nuke"], "task_types": ["Animation"], "product_types": ["review"]})
+    assert note(s, TASK, member("r", "review"), hosts=("nuke",)).profile is not None
+    assert note(s, TASK, member("r", "review"), hosts=("maya",)).profile is None
+    assert note(s, LIGHTING, member("r", "review"), hosts=("nuke",)).profile is None
+    assert note(s, TASK, member("r", "render"), hosts=("nuke",)).profile is None
+
+
+def test_the_most_specific_matching_profile_wins_and_the_first_listed_on_a_tie():
+    s = loaded(
+        {"task_types": ["Animation"], "note_status_shortname": "one"},
+        {"task_types": ["Animation"], "host_names": ["maya"], "note_status_shortname": "two"},
+        {"product_types": ["animation"], "host_names": ["maya"], "note_status_shortname": "three"},
+        {"task_types": [".*"], "host_names": ["nuke"], "product_types": [".*"]},
+    )
+    assert note(s).decision.status_after == "two"  # 2 filters, listed before the third
+    assert note(s, hosts=("houdini",)).decision.status_after == "one"  # the only match
+    nuke = note(s, hosts=("nuke",))  # the fourth: 3 filters, no status of its own
+    assert nuke.decision.status_after == "wfa"
+    assert nuke.decision.reason.startswith("status profile #4 (host_names ['nuke']; ")
+
+
+def test_a_later_more_specific_profile_wins_over_an_earlier_general_one():
+    s = loaded(
+        {"note_status_shortname": "general"},  # no filter: any task
+        {"task_types": ["Animation"], "note_status_shortname": "specific"},
+    )
+    assert note(s).decision.status_after == "specific"
+    assert note(s, LIGHTING).decision.status_after == "general"
+    assert "no filter: any task" in note(s, LIGHTING).decision.reason
+
+
+def test_a_profile_can_keep_the_status():
+    s = loaded({"task_types": ["Animation"], "set_status_note": False})
+    found = note(s)
+    assert found.decision.change is False
+    assert found.decision.status_after == "wip"
+    assert "set_status_note is off" in found.decision.reason
+
+
+def test_a_profile_s_own_conditions_decide():
+    s = loaded(
+        {
+            "task_types": ["Animation"],
+            "status_change_conditions": {
+                "status_conditions": [{"condition": "equal", "short_name": "todo"}]
+            },
+        }
+    )
+    assert note(s).decision.change is False
+    assert note(s, LIGHTING).decision.change is True
+
+
+def test_a_profile_s_template_renders_the_note():
+    s = loaded(
+        {
+            "task_types": ["Animation"],
+            "custom_comment_template": {"comment_template": "{{ task_type }}: {{ comment }}"},
+        }
+    )
+    assert note(s).text == "Animation: c"
+    assert note(s, LIGHTING).text == "c"
+
+
+def test_the_choice_is_made_from_what_the_publish_holds():
+    (profile,) = loaded({"product_names": ["render.*"]}).status_profiles
+    assert profiles.matches(profile, (), TASK, member("renderMain")) is True
+    assert profiles.matches(profile, (), TASK, member("animMain")) is False
+
+
+# --- the host -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("context", "registered", "env", "expected"),
+    [
+        ({"hostName": "nuke"}, ["python", "maya"], {"KITSU_PUBLISH_HOST": "x"}, ("nuke",)),
+        ({"hostName": " nuke "}, [], {}, ("nuke",)),
+        ({"hostName": ""}, ["python", "maya"], {}, ("python", "maya")),
+        ({"hostName": 3}, ["python", "maya"], {}, ("python", "maya")),
+        ({}, ["python", "houdini"], {"KITSU_PUBLISH_HOST": "maya"}, ("python", "houdini")),
+        ({}, ["python"], {"KITSU_PUBLISH_HOST": " mayapy "}, ("mayapy", "python")),
+        ({}, ["python"], {"KITSU_PUBLISH_HOST": " "}, ("python",)),
+        ({}, [], {}, ()),
+    ],
+)
+def test_the_hosts_a_profile_matches(context, registered, env, expected):
+    assert profiles.hosts_of(context, registered, env) == expected
