@@ -268,6 +268,77 @@ def test_check_says_the_note_status_is_not_checked_offline(tmp_path):
     assert "note status 'wfa': not checked offline (use --online)" in done.stdout
 
 
+PROFILES = """\
+[IntegrateKitsuNote]
+note_status_shortname = "wfa"
+
+[[IntegrateKitsuNote.status_profiles]]
+task_names = ["layout"]
+custom_comment_template.comment_template = "Layout: {{ comment }}"
+
+[[IntegrateKitsuNote.status_profiles]]
+host_names = ["maya"]
+product_types = ["workfile"]
+set_status_note = false
+"""
+
+
+def test_check_lists_the_status_profiles(tmp_path):
+    done = run("check", write(tmp_path, "profiles.toml", PROFILES))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "  status profiles: 2 (per task, the matching one with the most filters; the " in (
+        "\n".join(lines)
+    )
+    assert (
+        "    status profile #1 (task_names ['layout']): comment: jinja template "
+        "'Layout: {{ comment }}'" in lines
+    )
+    assert (
+        "    status profile #2 (host_names ['maya']; product_types ['workfile']): "
+        "status never changed" in lines
+    )
+    assert (
+        "  note status 'wfa' (the note table, profile #1): not checked offline (use --online)"
+        in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("context", "profile"),
+    [
+        (
+            {"hostName": "maya"},
+            "status profile #2 (host_names ['maya']; product_types ['workfile'])",
+        ),
+        ({"host": "maya"}, "status profile #2 (host_names ['maya']; product_types ['workfile'])"),
+        ({"hostName": "nuke", "host": "maya"}, None),
+        (
+            {"kitsuTaskName": "Layout", "hostName": "nuke"},
+            "status profile #1 (task_names ['layout'])",
+        ),
+    ],
+)
+def test_render_shows_the_deciding_profile(tmp_path, context, profile):
+    settings_path = write(tmp_path, "profiles.toml", PROFILES)
+    data = three_products(kitsuTaskStatus="wip", **context)
+    data["instances"] = data["instances"][2:]  # the workfile alone
+    done = run("render", settings_path, "--data", data_file(tmp_path, data), "--json")
+    assert done.returncode == 0, done.stderr
+    (note,) = json.loads(done.stdout)["notes"]
+    assert note["profile"] == profile
+    if profile is None:
+        assert note["reason"].startswith("no status profile matches: ")
+        assert note["status_after"] == "wfa"
+    else:
+        assert note["reason"].startswith(profile + ": ")
+    layout = profile is not None and "layout" in profile
+    assert note["text"] == ("Layout: " if layout else "") + "Blocking pass ready for review"
+    assert note["change"] is (profile is None or layout)
+    printed = run("render", settings_path, "--data", data_file(tmp_path, data))
+    assert (f"   profile: {profile}" in printed.stdout.splitlines()) is (profile is not None)
+
+
 def test_schema_prints_the_shipped_schema_and_writes_it():
     from kitsu_publish import settings
 

@@ -362,3 +362,38 @@ def test_a_profile_status_kitsu_lacks_fails_validation_and_posts_nothing(world, 
     assert "status profile #1 (task_types ['Lighting'])" in str(failed["ValidateKitsuNote"])
     assert world.comments == {}
     assert [world.status_of(t) for t in (anim, light)] == ["todo", "todo"]
+
+
+def test_check_online_checks_the_status_of_every_profile(world, mocker, capsys, tmp_path):
+    from kitsu_publish import cli
+
+    mocker.patch("kitsu_publish.kitsu.connect", world.connect())
+    good = tmp_path / "good.toml"
+    good.write_text(PROFILES, encoding="utf-8")
+    assert cli.main(["check", "--online", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "  note status 'wfa' (the note table): exists in Kitsu" in out
+    assert "  note status 'retake' (profile #1): exists in Kitsu" in out
+    assert "'todo'" not in out  # profile #2 keeps the status: no status of its own
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(PROFILES.replace('"retake"', '"retakes"'), encoding="utf-8")
+    assert cli.main(["check", "--online", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "'retakes'" in captured.err and "(wanted by profile #1)" in captured.err
+    assert "'wfa' (the note table): exists in Kitsu" in captured.out
+
+
+def test_check_online_preflights_the_statuses_a_task_may_get(world, mocker, capsys, tmp_path):
+    from kitsu_publish import cli
+
+    mocker.patch("kitsu_publish.kitsu.connect", world.connect())
+    light = world.add_task("Demo", "SQ010/SH010", "Lighting", status="wip")
+    anim = world.add_task("Demo", "SQ010/SH010", "Animation", status="wip")
+    file = tmp_path / "profiles.toml"
+    file.write_text(PROFILES, encoding="utf-8")
+    assert cli.main(["check", "--online", str(file), "--task-id", light]) == 0
+    out = capsys.readouterr().out
+    assert "  a note with status 'retake': ok" in out  # profile #1: Lighting
+    assert cli.main(["check", "--online", str(file), "--task-id", anim]) == 0
+    assert "'retake'" not in capsys.readouterr().out.split("task:")[1]

@@ -8,10 +8,19 @@ from typing import Any
 from .. import settings as settings_mod
 from ..errors import SettingsError, shorten
 
-__all__ = ["STATUS_KEY", "USAGE_ERROR", "UsageError", "load_settings", "read_data"]
+__all__ = [
+    "STATUS_KEY",
+    "TASK_NAME_KEY",
+    "USAGE_ERROR",
+    "UsageError",
+    "load_settings",
+    "read_data",
+]
 
 #: Instance or context data key read by ``render`` only: the task's current status.
 STATUS_KEY = "kitsuTaskStatus"
+#: ... and the task's name, which status profiles' task_names match (a publish reads it).
+TASK_NAME_KEY = "kitsuTaskName"
 
 USAGE_ERROR = 2
 

@@ -4,14 +4,15 @@ decided and rendered offline (no server, no pyblish) by the same planning as a p
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .. import plan
+from .. import plan, profiles
 from ..errors import KitsuPublishError, TargetError
 from ..model import Target, TaskInfo
-from .common import STATUS_KEY, UsageError, load_settings, read_data
+from .common import STATUS_KEY, TASK_NAME_KEY, UsageError, load_settings, read_data
 
 __all__ = ["render"]
 
@@ -66,11 +67,13 @@ def render(file: str | None, data_file: str, status: str | None, as_json: bool) 
         )
     host = str(context.get("host") or "")
     user = plan.user_name(context)
+    # offline, the context's host stands for the hosts a DCC integration registers
+    hosts = profiles.hosts_of(context, [host] if host else [], os.environ)
     # the same grouping and planning as a publish; each note on its own, so that every
     # task's error is reported
     for group in plan.tasks_of(settings, entries, context.get("comment")):
         try:
-            (note,) = plan.notes_of(settings, [group], host, user, warnings.append)
+            (note,) = plan.notes_of(settings, [group], host, user, warnings.append, hosts=hosts)
         except KitsuPublishError as exc:
             report["errors"].append(str(exc))
             continue
@@ -122,7 +125,10 @@ def _offline_task(
         entity=entity or "?",
         task_type=task_type or "?",
         status=found.strip(),
-        data={"id": target.task_id} if target.task_id else {},
+        data={
+            **({"id": target.task_id} if target.task_id else {}),
+            "name": _text_of(data.get(TASK_NAME_KEY)) or _text_of(context.get(TASK_NAME_KEY)),
+        },
     )
 
 
@@ -143,6 +149,7 @@ def _note_record(note: plan.NotePlan) -> dict[str, Any]:
         "change": note.decision.change,
         "status_before": note.decision.status_before,
         "status_after": note.decision.status_after,
+        "profile": None if note.profile is None else note.profile.describe(),
         "reason": note.decision.reason,
         "text": note.text,
     }
@@ -168,6 +175,8 @@ def _print_notes(notes: list[dict[str, Any]], skipped: list[dict[str, str]]) -> 
             print()
         print(f"== {label}: {change}")
         print(f"   instances: {instances}")
+        if record["profile"] is not None:
+            print(f"   profile: {record['profile']}")
         print(f"   reason: {record['reason']}")
         print("   note:" if record["text"] else "   note: (empty)")
         for line in record["text"].splitlines():
