@@ -5,6 +5,8 @@ Pure: settings data in, :class:`Settings` and :class:`NotePlan` out (no server).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,11 @@ import pytest
 from kitsu_publish import plan, profiles, settings
 from kitsu_publish.errors import SettingsError
 from kitsu_publish.model import Member, TaskInfo
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 TASK = TaskInfo("t1", "Proj", "sh010", "Animation", "wip", {"name": "main", "project_id": "p1"})
 LIGHTING = TaskInfo("t2", "Proj", "sh010", "Lighting", "wip", {"name": "main"})
@@ -319,3 +326,55 @@ def test_the_choice_is_made_from_what_the_publish_holds():
 )
 def test_the_hosts_a_profile_matches(context, registered, env, expected):
     assert profiles.hosts_of(context, registered, env) == expected
+
+
+# --- the recipes of docs/settings.md, decided as docs/semantics.md says -------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def recipe(title: str) -> settings.Settings:
+    """The TOML block under '### Recipe: <title>' of docs/settings.md, loaded."""
+    page = (DOCS / "settings.md").read_text(encoding="utf-8")
+    section = page.split(f"### Recipe: {title}\n", 1)[1]
+    text = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    return settings.parse(tomllib.loads(text), f"recipe {title}", exports=False)
+
+
+def decided(s, task_type, status, *products, host="maya", task_name="main"):
+    task = TaskInfo("t", "Proj", "sh010", task_type, status, {"name": task_name})
+    members = [member(name, kind, comment="c") for name, kind in products]
+    return plan.build_note(s, task, members, hosts=(host,))
+
+
+def test_the_recipes_decide_as_the_semantics_page_says():
+    department = recipe("per department")
+    note = decided(department, "Animation", "wip", ("animationMain", "animation"))
+    assert (note.profile, note.decision.status_after) == (None, "wfa")
+    note = decided(department, "Lighting", "wip", ("lightMain", "render"), host="houdini")
+    assert (note.profile.position, note.decision.status_after) == (0, "rendering")
+    note = decided(department, "FX Sim", "todo", ("fxSim", "pointcache"), host="houdini")
+    assert note.profile.position == 1 and not note.decision.change
+    assert "status 'todo' is not in allowed [wip]" in note.decision.reason
+
+    workfile = recipe("workfile-only publishes")
+    note = decided(workfile, "Animation", "wip", ("workfileMain", "workfile"))
+    assert note.profile is not None and not note.decision.change
+    assert "no product type of [workfile] passes" in note.decision.reason
+    both = decided(
+        workfile, "Animation", "wip", ("workfileMain", "workfile"), ("animationMain", "animation")
+    )
+    assert both.decision.status_after == "wfa"
+    alone_in_nuke = decided(workfile, "Comp", "wip", ("workfileMain", "workfile"), host="nuke")
+    assert alone_in_nuke.profile is None and alone_in_nuke.decision.change
+
+    review = recipe("review from compositing")
+    note = decided(review, "Compositing", "wip", ("compReview", "review"), host="nuke")
+    assert note.profile.position == 0 and note.decision.status_after == "wfa"
+    assert note.text == "Comp review, v003\n\nc"
+    on_layout = decided(
+        review, "Layout", "wip", ("compReview", "review"), host="nuke", task_name="layout"
+    )
+    assert on_layout.profile.position == 0  # two filters beat one
+    camera = decided(review, "Layout", "wip", ("layoutCam", "camera"), task_name="layout")
+    assert (camera.profile.position, camera.text) == (1, "Layout: c")
