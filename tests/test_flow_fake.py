@@ -397,3 +397,21 @@ def test_check_online_preflights_the_statuses_a_task_may_get(world, mocker, caps
     assert "  a note with status 'retake': ok" in out  # profile #1: Lighting
     assert cli.main(["check", "--online", str(file), "--task-id", anim]) == 0
     assert "'retake'" not in capsys.readouterr().out.split("task:")[1]
+
+
+def test_the_preflight_checks_the_status_a_profile_gives(world, tmp_path):
+    # the table's status is one artists may set; the Lighting profile's is not
+    world.add_status("apv", "Approved", artist=False)
+    anim = world.add_task("Demo", "SQ010/SH010", "Animation")
+    light = world.add_task("Demo", "SQ010/SH010", "Lighting")
+    artist = world.person("user", assign=[anim, light])
+    settings = PROFILES.replace('"retake"', '"apv"')
+    context = publish(world, [product("anim", anim)], person=artist, settings=settings,
+                      tmp_path=tmp_path)  # fmt: skip
+    assert errors(context) == {}
+    context = publish(world, [product("light", light)], person=artist, settings=settings,
+                      tmp_path=tmp_path)  # fmt: skip
+    refused = str(errors(context)["ValidateKitsuNote"])
+    assert "Approved" in refused or "apv" in refused
+    assert "Approved (apv)" not in context.data["kitsuSettableStatuses"]
+    assert len(world.comments[anim]) == 1 and light not in world.comments
