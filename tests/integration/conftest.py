@@ -22,6 +22,26 @@ def production(admin: Any) -> kitsu_seed.Production:
 
 
 @pytest.fixture
+def artist(
+    zou: kitsu_seed.Zou,
+    admin: Any,
+    production: kitsu_seed.Production,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[kitsu_seed.Person]:
+    """A real Artist (Kitsu role ``user``, not an admin) in the production's team and
+    assigned to every one of its tasks, whose login is in the environment; retired after
+    the test (Zou counts active people)."""
+    person = kitsu_seed.new_person(
+        admin, "user", project=production.project, assign=list(production.tasks.values())
+    )
+    monkeypatch.setenv("KITSU_SERVER", zou.url)
+    monkeypatch.setenv("KITSU_LOGIN", person.email)
+    monkeypatch.setenv("KITSU_PWD", person.password)
+    yield person
+    kitsu_seed.retire(admin, person.id)
+
+
+@pytest.fixture
 def kitsu_env(zou: kitsu_seed.Zou, monkeypatch: pytest.MonkeyPatch) -> kitsu_seed.Zou:
     """The artist's environment: server and login of the loopback Kitsu."""
     monkeypatch.setenv("KITSU_SERVER", zou.url)
