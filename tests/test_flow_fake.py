@@ -413,5 +413,6 @@ def test_the_preflight_checks_the_status_a_profile_gives(world, tmp_path):
                       tmp_path=tmp_path)  # fmt: skip
     refused = str(errors(context)["ValidateKitsuNote"])
     assert "Approved" in refused or "apv" in refused
+    assert "comes from status profile #1 (task_types ['Lighting'])" in refused
     assert "Approved (apv)" not in context.data["kitsuSettableStatuses"]
     assert len(world.comments[anim]) == 1 and light not in world.comments

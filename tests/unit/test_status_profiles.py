@@ -378,3 +378,23 @@ def test_the_recipes_decide_as_the_semantics_page_says():
     assert on_layout.profile.position == 0  # two filters beat one
     camera = decided(review, "Layout", "wip", ("layoutCam", "camera"), task_name="layout")
     assert (camera.profile.position, camera.text) == (1, "Layout: c")
+
+
+class _Context:
+    def __init__(self, **data: Any) -> None:
+        self.data = data
+
+
+def test_templates_see_one_host_the_context_s_own_first():
+    from kitsu_publish.flow import common
+
+    pyblish_api = pytest.importorskip("pyblish.api")
+    pyblish_api.register_host("maya")
+    try:
+        assert common.host(_Context(host="nuke", hostName="houdini")) == "nuke"
+        assert common.host(_Context(hostName="houdini")) == "houdini"
+        assert common.host(_Context(hostName="")) == "maya"
+        assert common.hosts(_Context(hostName="houdini")) == ("houdini",)
+        assert "maya" in common.hosts(_Context())
+    finally:
+        pyblish_api.deregister_host("maya")

@@ -65,7 +65,7 @@ def render(file: str | None, data_file: str, status: str | None, as_json: bool) 
             f"{data_file}: no instance has a Kitsu target (kitsuTaskId, or kitsuProject, "
             "kitsuEntity and kitsuTaskType): nothing would be posted"
         )
-    host = str(context.get("host") or "")
+    host = str(context.get("host") or context.get("hostName") or "")
     user = plan.user_name(context)
     # offline, the context's host stands for the hosts a DCC integration registers
     hosts = profiles.hosts_of(context, [host] if host else [], os.environ)

@@ -79,9 +79,12 @@ def kept_groups(context: Any, settings: Settings) -> list[plan.Group]:
 
 
 def host(context: Any) -> str:
-    found = context.data.get("host")
-    if isinstance(found, str) and found:
-        return found
+    """The template variable ``host``: the context's ``host``, else its ``hostName``
+    (AYON, OpenPype), else the last host registered with pyblish."""
+    for key in ("host", "hostName"):
+        found = context.data.get(key)
+        if isinstance(found, str) and found:
+            return found
     import pyblish.api
 
     hosts = pyblish.api.registered_hosts()

@@ -81,6 +81,11 @@ def _check_notes(context: Any, settings: Settings, log: logging.Logger) -> None:
             refusal = session.preflight(task, note.decision.status_after)
             if refusal is not None:
                 refusals.append(refusal.message)
+                if refusal.reason == "status" and note.profile is not None:
+                    refusals.append(
+                        f"(The status of {task.label} comes from {note.profile.describe()} "
+                        f"in {settings.source}.)"
+                    )
                 if refusal.reason == "status":
                     project = str(task.data.get("project_id") or "")
                     context.data[actions.SETTABLE] = [
