@@ -612,6 +612,22 @@ def test_huge_integer_given_to_parse_is_refused():
     assert message.startswith("data.json: kitsu.connect_timeout: an integer of about 5000 digits")
 
 
+def test_every_value_is_bounded_not_only_those_before_the_first_plain_one():
+    # the walk takes the last value first: the plain values come after the table holding
+    # the huge integer, so they are walked before it
+    data = {"IntegrateKitsuNote": {
+        "status_profiles": [{"set_status_note": 2**64, "task_types": ["x"]}], "enabled": True
+    }, "kitsu": {"connect_timeout": 5, "server": "https://k"}}  # fmt: skip
+    message = error_of_data(data)
+    assert message.startswith(
+        "data.json: IntegrateKitsuNote.status_profiles[0].set_status_note: an integer of 20 digits"
+    ), message
+
+
+def test_a_huge_integer_at_the_top_level_is_named_as_such():
+    assert error_of_data(10**30).startswith("data.json: (top level): an integer of 31 digits")
+
+
 @pytest.mark.parametrize("value", [2**63, -(2**63) - 1])
 def test_integers_just_outside_64_bits_are_refused(tmp_path, value):
     for name, text in [
