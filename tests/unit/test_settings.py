@@ -578,7 +578,7 @@ def test_unknown_top_level_key_suggests_the_close_key():
     error = failure({"IntegrateKitsuNotes": {}})
     assert error.key == "IntegrateKitsuNotes"
     assert unknown(error) == (
-        ["kitsu", "IntegrateKitsuNote", "IntegrateKitsuReview"],
+        ["kitsu", "IntegrateKitsuNote", "IntegrateKitsuReview", "ValidateKitsuShot"],
         "IntegrateKitsuNote",
     )
 

@@ -21,6 +21,7 @@ from .kinds import (
     Conditions,
     Frame,
     Ignored,
+    Names,
     Seconds,
     Table,
     Text,
@@ -30,6 +31,7 @@ from .reader import Reader
 
 SYNTAXES = ("jinja", "legacy")
 REVISIONS = ("auto", "version")
+LEVELS = ("error", "warning", "off")
 DEFAULTS_SOURCE = "<default settings>"
 
 # --- the tables ---------------------------------------------------------------------------
@@ -232,6 +234,56 @@ REVIEW_TABLE = Table(
     field="review",
 )
 
+def _level(name: str, what: str, default: str) -> Choice:
+    return Choice(
+        name,
+        f"{what}: 'error' (nothing is posted when it differs), 'warning' (posted, with "
+        "a warning in the log) or 'off' (not checked).",
+        LEVELS,
+        default=default,
+    )
+
+
+SHOT_TABLE = Table(
+    "ValidateKitsuShot",
+    "Shot checks: each instance's frame range, frame rate and resolution against its "
+    "Kitsu shot, from the records the publish has read (no request of its own). Assets, "
+    "and shots without the data, are not checked. See docs/shot-checks.md.",
+    [
+        Boolean(
+            "enabled",
+            "Check the instances of the product_types below against their Kitsu shot.",
+            default=False,
+        ),
+        _level(
+            "frame_range",
+            "frameStart and frameEnd against the shot's data.frame_in and data.frame_out "
+            "(handles are outside the cut), or their length against nb_frames when Kitsu "
+            "has only that",
+            "error",
+        ),
+        _level(
+            "fps",
+            "fps against the shot's data.fps, else the project's fps",
+            "error",
+        ),
+        _level(
+            "resolution",
+            "resolutionWidth x resolutionHeight against the shot's data.resolution, else "
+            "the project's resolution",
+            "warning",
+        ),
+        Names(
+            "product_types",
+            "The product types (families) checked: an instance is checked when its "
+            "productType, family or one of its families is listed (case-insensitive).",
+            default=("render", "review", "plate", "camera", "animation"),
+        ),
+    ],
+    build=lambda **fields: ShotSettings(**fields),
+    field="shot",
+)
+
 #: Our own file: the top-level tables.
 SETTINGS_FILE = Table(
     "",
@@ -240,6 +292,7 @@ SETTINGS_FILE = Table(
         KITSU_TABLE,
         NOTE_TABLE,
         REVIEW_TABLE,
+        SHOT_TABLE,
         Ignored(
             "$schema",
             "The JSON Schema of this file, for editors (e.g. the path of "
@@ -279,6 +332,17 @@ class ReviewSettings:
     add_to_playlist: str = _default(REVIEW_TABLE, "add_to_playlist")  # empty: no playlist
 
 
+@dataclass(frozen=True)
+class ShotSettings:
+    """The ``[ValidateKitsuShot]`` table: the shot checks and how much each one weighs."""
+
+    enabled: bool = _default(SHOT_TABLE, "enabled")
+    frame_range: str = _default(SHOT_TABLE, "frame_range")  # "error", "warning" or "off"
+    fps: str = _default(SHOT_TABLE, "fps")
+    resolution: str = _default(SHOT_TABLE, "resolution")
+    product_types: tuple[str, ...] = _default(SHOT_TABLE, "product_types")
+
+
 _CONDITIONS = STATUS_CONDITIONS_TABLE
 
 
@@ -304,6 +368,7 @@ class Settings:
     require_comment: bool = _default(NOTE_TABLE, "require_comment")
     review: ReviewSettings = field(default_factory=ReviewSettings)
     status_profiles: tuple[Profile, ...] = ()
+    shot: ShotSettings = field(default_factory=ShotSettings)
 
 
 def read(data: Any, source: str, spelling: Callable[[str], str] | None = None) -> Settings:

@@ -1,9 +1,9 @@
 """The kinds of settings key: how a declared key reads its value and describes it.
 
-Each kind of :class:`Key` (boolean, text, choice, seconds, frame, ignored, conditions,
-table) reads a value from decoded data with a :class:`Reader`, and describes the values
-it accepts in JSON Schema (:meth:`Key.schema`), so that the loader and the schema can
-never disagree.
+Each kind of :class:`Key` (boolean, text, choice, seconds, frame, names, ignored,
+conditions, table) reads a value from decoded data with a :class:`Reader`, and describes
+the values it accepts in JSON Schema (:meth:`Key.schema`), so that the loader and the
+schema can never disagree.
 
 A new kind of key, say a list of tables (``[[IntegrateKitsuNote.status_profiles]]``),
 is one more class here: its ``read`` calls an item :class:`Table`'s ``read`` with the
@@ -176,6 +176,21 @@ class Frame(Key):
 
     def type_schema(self) -> dict[str, Any]:
         return {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}
+
+
+class Names(Key):
+    """A list of names (non-blank strings, stripped) -> a tuple of them."""
+
+    def read(self, reader: Reader, value: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise reader.expected(value, key, "a list of names")
+        return tuple(
+            reader.string(item, f"{key}[{index}]", non_empty=True).strip()
+            for index, item in enumerate(value)
+        )
+
+    def type_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "string", "pattern": r"\S"}}
 
 
 class Ignored(Key):
