@@ -258,6 +258,7 @@ def new_bot(
     project: str | dict[str, Any] | None = None,
     departments: tuple[str, ...] | list[str] = (),
     assign: tuple[str, ...] | list[str] = (),
+    expiration_date: str | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Create a bot and return (its person dict, its access token).
 
@@ -274,15 +275,22 @@ def new_bot(
     Zou assigns a bot to a task only on a project with ``is_bot_collaboration_enabled``
     (otherwise the assign route answers 200 and assigns nothing): with ``assign``, this
     turns that flag on for the projects of those tasks.
+
+    ``expiration_date`` ("YYYY-MM-DD", not in the past) is kept on the bot's person
+    record; the token then expires at the end of that day (UTC).
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     tag = uuid.uuid4().hex[:10]
     name, email = f"Bot {role} {tag}", f"bot-{role}-{tag}@example.com"
     if _has(gazu.person, "new_bot"):
-        created = gazu.person.new_bot(name, email, role=role, client=client)
+        created = gazu.person.new_bot(
+            name, email, role=role, expiration_date=expiration_date, client=client
+        )
     else:
         data = {"first_name": name, "last_name": "", "email": email, "role": role}
+        if expiration_date is not None:
+            data["expiration_date"] = expiration_date
         created = gazu.client.post("data/persons", {**data, "is_bot": True}, client=client)
     token = created.pop("access_token")
     projects = {gazu.task.get_task(task_id, client=client)["project_id"] for task_id in assign}
