@@ -70,6 +70,7 @@ class Member:
     version: int | None
     comment: str
     data: Mapping[str, Any]
+    farm: bool = False  # sent to the farm by this publish (its note is the submission's)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from . import profiles, rules, template, text
+from . import profiles, rules, shots, template, text
 from .errors import TargetError, shorten
 from .model import Member, Target, TaskInfo
 from .settings import Settings
@@ -28,6 +28,7 @@ __all__ = [
     "group_by_task",
     "instance_name",
     "is_active",
+    "is_submitted",
     "member_of",
     "notes_of",
     "plan_notes",
@@ -136,6 +137,7 @@ def member_of(instance_data: Mapping[str, Any], context_comment: Any, name: str)
         version=_as_int(instance_data.get("version")),
         comment=comment.strip(),
         data=instance_data,
+        farm=bool(instance_data.get("farm")),
     )
 
 
@@ -173,16 +175,27 @@ Entry = tuple[TaskInfo, Mapping[str, Any], str]
 Group = tuple[TaskInfo, tuple[Member, ...]]
 
 
-def tasks_of(settings: Settings, entries: Iterable[Entry], context_comment: Any) -> list[Group]:
+def tasks_of(
+    settings: Settings,
+    entries: Iterable[Entry],
+    context_comment: Any,
+    hosts: Sequence[str] = (),
+) -> list[Group]:
     """The publish's instances grouped by task (one group per task, or per instance with
-    ``note_per_instance``), in publish order, each group with its task."""
+    ``note_per_instance``), in publish order, each group with its task. Instances sent
+    to the farm stay in a group only when a ``farm = true`` profile matches them
+    (:func:`kitsu_publish.profiles.submission`); a group left empty is dropped."""
     tasks: dict[str, TaskInfo] = {}
     pairs = []
     for task, data, name in entries:
         tasks[task.id] = task
         pairs.append((task.id, member_of(data, context_comment, name)))
-    grouped = group_by_task(pairs, settings.note_per_instance)
-    return [(tasks[task_id], members) for task_id, members in grouped]
+    found = []
+    for task_id, members in group_by_task(pairs, settings.note_per_instance):
+        kept = profiles.submission(settings, hosts, tasks[task_id], members)
+        if kept:
+            found.append((tasks[task_id], kept))
+    return found
 
 
 def plan_notes(
@@ -195,7 +208,7 @@ def plan_notes(
     hosts: Sequence[str] = (),
 ) -> list[NotePlan]:
     """Every note of a publish in one call: group by task, decide, render, check."""
-    groups = tasks_of(settings, entries, context_comment)
+    groups = tasks_of(settings, entries, context_comment, hosts)
     return notes_of(settings, groups, host, user, warn, hosts=hosts)
 
 
@@ -225,6 +238,11 @@ def instance_name(data: Mapping[str, Any], fallback: str) -> str:
 def is_active(data: Mapping[str, Any]) -> bool:
     """Does the instance take part in this publish's notes? Not switched off, not farm."""
     return data.get("publish", True) is not False and not data.get("farm")
+
+
+def is_submitted(data: Mapping[str, Any]) -> bool:
+    """Is the instance switched on and sent to the farm by this publish?"""
+    return data.get("publish", True) is not False and bool(data.get("farm"))
 
 
 def user_name(context_data: Mapping[str, Any]) -> str:
@@ -316,13 +334,15 @@ def _variables(
     first = members[0]
     # Templates read plain copies: no live objects whose methods they could call.
     plain = [template.plain_data(m.data) for m in members]
+    shot = shots.kitsu_shot(task)  # the project's name with its values; the shot's own
     variables: dict[str, Any] = {
         "comment": first.comment,
         "version": first.version,
         "product_type": first.product_type,
         "family": first.product_type,
         "name": first.name,
-        "project": task.project,
+        "project": shots.project_variable(task, shot),
+        "shot": shots.shot_variable(shot),
         "entity": task.entity,
         "task_type": task.task_type,
         "status_before": decision.status_before,
@@ -336,6 +356,7 @@ def _variables(
                 "family": m.product_type,
                 "version": m.version,
                 "comment": m.comment,
+                "farm": m.farm,
                 "data": data,
             }
             for m, data in zip(members, plain)

@@ -21,7 +21,16 @@ from .model import Member, TaskInfo
 from .settings import Settings
 from .settings.profiles import Profile
 
-__all__ = ["ENV_HOST", "PYBLISH_DEFAULT_HOST", "choose", "hosts_of", "matches", "settings_for"]
+__all__ = [
+    "ENV_HOST",
+    "PYBLISH_DEFAULT_HOST",
+    "choose",
+    "has_farm_profiles",
+    "hosts_of",
+    "matches",
+    "settings_for",
+    "submission",
+]
 
 #: The host of a publish with no host of its own (a farm job, mayapy, hython).
 ENV_HOST = "KITSU_PUBLISH_HOST"
@@ -62,6 +71,8 @@ def matches(profile: Profile, hosts: Sequence[str], task: TaskInfo, member: Memb
         "product_types": (member.product_type,),
         "product_names": (member.name,),
     }
+    if profile.farm is not None and profile.farm != member.farm:
+        return False
     return all(_any_match(patterns, values[name]) for name, patterns in profile.filters)
 
 
@@ -71,17 +82,45 @@ def choose(
     """The profile that applies to the task, or None (the note table applies)."""
     best: Profile | None = None
     for profile in profiles:
-        if best is not None and len(profile.filters) <= len(best.filters):
+        if best is not None and profile.score <= best.score:
             continue  # cannot win: a tie goes to the one listed first
         if any(matches(profile, hosts, task, m) for m in members):
             best = profile
     return best
 
 
+def _for_the_farm(
+    settings: Settings, hosts: Sequence[str], task: TaskInfo, members: Sequence[Member]
+) -> Profile | None:
+    """The ``farm = true`` profile that a task's farm instances match, if any."""
+    farm = [m for m in members if m.farm]
+    if not farm:
+        return None
+    return choose([p for p in settings.status_profiles if p.farm], hosts, task, farm)
+
+
+def submission(
+    settings: Settings, hosts: Sequence[str], task: TaskInfo, members: Sequence[Member]
+) -> tuple[Member, ...]:
+    """The members of a task's note: its farm instances too when a ``farm = true``
+    profile matches them (the note is then the submission's), else only the others."""
+    if _for_the_farm(settings, hosts, task, members) is not None:
+        return tuple(members)
+    return tuple(m for m in members if not m.farm)
+
+
 def settings_for(
     settings: Settings, hosts: Sequence[str], task: TaskInfo, members: Sequence[Member]
 ) -> tuple[Settings, Profile | None]:
     """The settings of this task's note, and the profile they come from (None: the note
-    table's own)."""
-    profile = choose(settings.status_profiles, hosts, task, members)
+    table's own). A note with farm instances (see :func:`submission`) is the farm
+    profile's."""
+    profile = _for_the_farm(settings, hosts, task, members)
+    if profile is None:
+        profile = choose(settings.status_profiles, hosts, task, members)
     return (settings, None) if profile is None else (profile.applied(settings), profile)
+
+
+def has_farm_profiles(settings: Settings) -> bool:
+    """Does a profile post at submission (so that farm instances take part)?"""
+    return any(p.farm for p in settings.status_profiles)

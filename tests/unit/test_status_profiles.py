@@ -398,3 +398,73 @@ def test_templates_see_one_host_the_context_s_own_first():
         assert "maya" in common.hosts(_Context())
     finally:
         pyblish_api.deregister_host("maya")
+
+
+# --- the farm filter: a note at submission --------------------------------------------------
+
+FARM = (
+    {"task_types": ["Lighting"], "note_status_shortname": "wfa"},
+    {
+        "farm": True,
+        "note_status_shortname": "rendering",
+        "custom_comment_template": {
+            "comment_template": "Submitted to the farm: {% for i in instances if i.farm %}"
+            "{{ i.name }} v{{ '%03d' % i.version }}{% endfor %}"
+        },
+    },
+)
+
+
+def farm_member(name: str = "renderMain") -> Member:
+    return Member(name, "render", 3, "c", {"farm": True}, farm=True)
+
+
+def test_the_farm_filter_is_read_described_and_counted():
+    (profile,) = loaded({"farm": False, "task_types": ["x"]}).status_profiles
+    assert profile.farm is False and profile.score == 2
+    assert profile.describe() == "status profile #1 (task_types ['x']; farm false)"
+    assert loaded({}).status_profiles[0].farm is None
+    found = error({"farm": "yes"})
+    assert found.key == "IntegrateKitsuNote.status_profiles[0].farm"
+
+
+def test_farm_instances_take_part_only_through_a_farm_profile():
+    s = loaded(*FARM)
+    local, farm = member("workfileMain", "workfile"), farm_member()
+    assert profiles.submission(s, (), LIGHTING, (local, farm)) == (local, farm)
+    table_only = loaded(FARM[0])
+    assert profiles.submission(table_only, (), LIGHTING, (local, farm)) == (local,)
+    assert profiles.submission(table_only, (), LIGHTING, (farm,)) == ()
+    assert profiles.has_farm_profiles(s) and not profiles.has_farm_profiles(table_only)
+
+
+def test_a_task_sent_to_the_farm_gets_the_farm_profile_s_note():
+    s = loaded(*FARM)
+    note = plan.build_note(s, LIGHTING, (member("workfileMain", "workfile"), farm_member()))
+    assert note.profile is s.status_profiles[1]  # the farm's, though #1 matches Lighting
+    assert note.decision.status_after == "rendering"
+    assert note.text == "Submitted to the farm: renderMain v003"
+    local_only = plan.build_note(s, LIGHTING, (member("workfileMain", "workfile"),))
+    assert local_only.profile is s.status_profiles[0]  # farm true never matches a local one
+
+
+def test_farm_false_matches_only_local_instances():
+    s = loaded({"farm": False, "note_status_shortname": "local"})
+    assert profiles.matches(s.status_profiles[0], (), TASK, member()) is True
+    assert profiles.matches(s.status_profiles[0], (), TASK, farm_member()) is False
+
+
+def test_grouping_keeps_farm_instances_for_a_farm_profile_only():
+    s = loaded(*FARM)
+    entries = [
+        (LIGHTING, {"name": "wf", "productType": "workfile"}, "wf"),
+        (LIGHTING, {"name": "render", "productType": "render", "farm": True}, "render"),
+        (TASK, {"name": "anim", "productType": "render", "farm": True}, "anim"),
+    ]
+    grouped = plan.tasks_of(s, entries, "c")
+    assert [(t.id, [m.name for m in ms]) for t, ms in grouped] == [
+        ("t2", ["wf", "render"]),
+        ("t1", ["anim"]),
+    ]
+    grouped = plan.tasks_of(loaded(FARM[0]), entries, "c")
+    assert [(t.id, [m.name for m in ms]) for t, ms in grouped] == [("t2", ["wf"])]

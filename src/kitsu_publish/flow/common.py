@@ -18,13 +18,16 @@ __all__ = [
     "earlier_failures",
     "enabled",
     "entries",
+    "farm_notes",
     "groups",
+    "handed_over",
     "host",
     "hosts",
     "kept_groups",
     "kitsu_instances",
     "name",
     "notes",
+    "takes_part",
     "targeted",
     "where",
 ]
@@ -34,23 +37,43 @@ def name(instance: Any) -> str:
     return plan.instance_name(instance.data, str(instance))
 
 
+def farm_notes(state: PublishState) -> bool:
+    """Do instances sent to the farm take part (a ``farm = true`` status profile)?"""
+    return state.settings is not None and profiles.has_farm_profiles(state.settings)
+
+
 def targeted(context: Any) -> list[Any]:
-    """Instances with a Kitsu target (or a target error), whether switched on or off now.
+    """Instances with a Kitsu target (or a target error), whether switched on or off now;
+    farm instances only when a farm profile may post their submission note.
 
     Collection resolves them all: an artist may switch an instance on in the GUI after
     collection, and it must then have its task.
     """
     state = state_of(context)
+    farm = farm_notes(state)
     return [
         i
         for i in context
-        if not i.data.get("farm") and (state.item(i).target or state.item(i).error)
+        if (farm or not i.data.get("farm")) and (state.item(i).target or state.item(i).error)
     ]
 
 
+def takes_part(state: PublishState, data: Any) -> bool:
+    """Switched on, and local, or sent to the farm when a farm profile may note it."""
+    return plan.is_active(data) or (plan.is_submitted(data) and farm_notes(state))
+
+
 def kitsu_instances(context: Any) -> list[Any]:
-    """Active instances (not excluded, not farm) that have a Kitsu target or target error."""
-    return [i for i in targeted(context) if plan.is_active(i.data)]
+    """The instances taking part (:func:`takes_part`) with a Kitsu target or target error."""
+    state = state_of(context)
+    return [i for i in targeted(context) if takes_part(state, i.data)]
+
+
+def handed_over(context: Any) -> list[Any]:
+    """Instances this publish sends to the farm with a Kitsu target: their farm job gets
+    the hand-off (``farmJobEnv``)."""
+    state = state_of(context)
+    return [i for i in context if plan.is_submitted(i.data) and state.item(i).target]
 
 
 def entries(context: Any) -> list[plan.Entry]:
@@ -68,7 +91,8 @@ def groups(context: Any, settings: Settings) -> list[plan.Group]:
     """The active Kitsu instances grouped by task (one note each), worked out now and
     kept in the publish state for the steps after this one."""
     state = state_of(context)
-    state.groups = plan.tasks_of(settings, entries(context), context.data.get("comment"))
+    comment = context.data.get("comment")
+    state.groups = plan.tasks_of(settings, entries(context), comment, hosts(context))
     return state.groups
 
 

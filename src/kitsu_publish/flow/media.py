@@ -33,9 +33,12 @@ def _enabled(state: PublishState) -> bool:
 
 
 def _media(members: Iterable[Member]) -> list[review.Medium]:
+    """The review media of a note's local instances (a farm instance's are not rendered
+    yet: its farm job uploads them)."""
     found: list[review.Medium] = []
     for member in members:
-        found.extend(review.media_of(member.data, member.name))
+        if not member.farm:
+            found.extend(review.media_of(member.data, member.name))
     return found
 
 

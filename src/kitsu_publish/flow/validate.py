@@ -17,7 +17,7 @@ from ..errors import (
 )
 from ..settings import Settings
 from ..state import state_of
-from .common import enabled, groups, kitsu_instances, notes, where
+from .common import enabled, groups, kitsu_instances, notes, takes_part, where
 
 __all__ = ["validate_connection", "validate_note", "validate_target"]
 
@@ -45,7 +45,7 @@ def validate_connection(context: Any, log: logging.Logger) -> None:
 def validate_target(instance: Any, log: logging.Logger) -> None:
     """Raise the instance's target problem found during collection."""
     state = state_of(instance.context)
-    if not plan.is_active(instance.data) or not enabled(state):
+    if not takes_part(state, instance.data) or not enabled(state):
         return
     item = state.item(instance)
     if item.error is not None:

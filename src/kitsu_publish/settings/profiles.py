@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .files import join
-from .kinds import Key, Table
+from .kinds import Boolean, Key, Table
 from .reader import Reader
 
 #: The filter keys, in the order a profile describes them.
@@ -57,18 +57,27 @@ class Profile:
     filters: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
     results: tuple[tuple[str, Any], ...] = ()
     template: tuple[tuple[str, Any], ...] = ()
+    farm: bool | None = None  # the farm filter: None is either
 
     @property
     def key(self) -> str:
         return f"status_profiles[{self.position}]"
 
+    @property
+    def score(self) -> int:
+        """How specific it is: its non-empty filters, the farm filter included."""
+        return len(self.filters) + (self.farm is not None)
+
     def describe(self) -> str:
         """How messages name it: ``status profile #2 (task_types ['Lighting'])``."""
-        shown = "; ".join(
+        shown = [
             f"{name} [{', '.join(repr(p.pattern) for p in patterns)}]"
             for name, patterns in self.filters
-        )
-        return f"status profile #{self.position + 1} ({shown or 'no filter: any task'})"
+        ]
+        if self.farm is not None:
+            shown.append(f"farm {str(self.farm).lower()}")
+        text = "; ".join(shown) or "no filter: any task"
+        return f"status profile #{self.position + 1} ({text})"
 
     def applied(self, settings: Any) -> Any:
         """``settings`` (a :class:`Settings`) with this profile's results."""
@@ -125,11 +134,17 @@ class Profiles(Key):
     def __init__(self, name: str, description: str, results: Sequence[Key]) -> None:
         super().__init__(name, description, default=())
         self.filters = tuple(Patterns(f) for f in FILTERS)
+        self.farm = Boolean(
+            "farm",
+            "true: the profile is for the instances an artist's publish sends to the farm "
+            "(its note is posted at submission, see docs/farm.md); false: only for the "
+            "others. Absent: either.",
+        )
         self.results = tuple(results)
 
     @property
     def item_keys(self) -> tuple[Key, ...]:
-        return (*self.filters, *self.results)
+        return (*self.filters, self.farm, *self.results)
 
     def read(self, reader: Reader, value: Any, key: str) -> tuple[Profile, ...]:
         if not isinstance(value, list):
@@ -150,6 +165,9 @@ class Profiles(Key):
                 patterns = pattern_key.read(reader, table[name], join(key, name))
                 if patterns:
                     filters.append((name, patterns))
+        farm = None
+        if self.farm.name in table:
+            farm = self.farm.read(reader, table[self.farm.name], join(key, self.farm.name))
         results: dict[str, Any] = {}
         template: dict[str, Any] = {}
         for item in self.results:
@@ -166,10 +184,12 @@ class Profiles(Key):
                 results[str(item.field)] = item.read(reader, table[item.name], item_key)
         if "text" in template and "enabled" not in template:
             template["enabled"] = True
-        return Profile(position, tuple(filters), tuple(results.items()), tuple(template.items()))
+        return Profile(
+            position, tuple(filters), tuple(results.items()), tuple(template.items()), farm
+        )
 
     def type_schema(self) -> dict[str, Any]:
-        properties = {k.name: k.schema() for k in self.filters}
+        properties = {k.name: k.schema() for k in (*self.filters, self.farm)}
         for result in self.results:
             schema = result.schema()
             schema.pop("default", None)
