@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from kitsu_publish.errors import PostFailed, StatusNotFound, TargetError
 from kitsu_publish.kitsu import permissions
-from kitsu_publish.model import Posted, Refusal, Target, TaskInfo
+from kitsu_publish.model import Delegation, Posted, Refusal, Target, TaskInfo
 
 STATUSES = (
     ("todo", "Todo"),
@@ -57,6 +57,7 @@ class FakeWorld:
     #: (lost and not stored: sent once more), "unknown" (lost, and checking failed too)
     faults: dict[str, list[Any]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)  # every call, in order
+    persons: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id
     sessions: list[FakeSession] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -121,7 +122,10 @@ class FakeWorld:
             "full_name": f"Fake {role}",
             "departments": [],
             "project_role": project_role,
+            "active": True,
+            "is_bot": False,
         }
+        self.persons[person["id"]] = person
         for task_id in assign:
             self.tasks[task_id]["assignees"].append(person["id"])
         return person
@@ -169,9 +173,11 @@ class FakeSession:
     def __init__(self, world: FakeWorld, person: dict[str, Any]) -> None:
         self.world = world
         self.person = person
+        self.person_id = str(person["id"])
         self.url = world.url
         self.user: str | None = person["email"]
         self.closed = False
+        self.delegate: dict[str, Any] = {}  # the person notes are posted for (a farm job)
 
     def close(self) -> None:
         self.world.calls.append("close")
@@ -199,7 +205,43 @@ class FakeSession:
         status = self.status(status_short_name)
         role = self.project_role(str(task.data.get("project_id") or ""))
         kept = status_short_name.lower() == task.status.lower()
-        return permissions.check(self.person, role, task.data, status, task.label, kept)
+        refusal = permissions.check(self.person, role, task.data, status, task.label, kept)
+        if refusal is not None or not self.delegate:
+            return refusal
+        artist = self.delegate  # the fake has no teams: everyone is in every team
+        artist_role = str(artist.get("project_role") or artist["role"])
+        refusal = permissions.check(artist, artist_role, task.data, status, task.label, kept)
+        if refusal is None:
+            return None
+        who = artist["full_name"]
+        return Refusal(refusal.reason, f"On the farm, in the name of {who}: {refusal.message}")
+
+    def identity(self) -> Mapping[str, Any]:
+        return dict(self.person)
+
+    def act_for(self, person_id: str) -> str:
+        self.world.take("act_for")
+        found = self.world.persons.get(person_id)
+        if found is None:
+            raise TargetError(
+                f"the farm job posts for the Kitsu person {person_id}, whom Kitsu does not "
+                "know; check KITSU_PUBLISH_ON_BEHALF_OF in the job's environment"
+            )
+        if found.get("active") is False:
+            raise TargetError(
+                f"the farm job posts for {found['full_name']}, whose Kitsu account is "
+                "deactivated: ask your production manager"
+            )
+        self.delegate = found
+        return str(found["full_name"])
+
+    def delegation(self, task: TaskInfo) -> Delegation | None:
+        if not self.delegate:
+            return None
+        role = self.project_role(str(task.data.get("project_id") or ""))
+        return Delegation(
+            str(self.delegate["id"]), str(self.delegate["full_name"]), role in ("admin", "manager")
+        )
 
     def settable_statuses(self, project_id: str) -> list[dict[str, Any]]:
         role = self.project_role(project_id)
@@ -252,7 +294,7 @@ class FakeSession:
         comment = {
             "id": _id(),
             "text": text,
-            "person_id": self.person["id"],
+            "person_id": self._author(task),
             "task_status_id": status["id"],
         }
         if fault == "lost-not-stored":  # the first POST was lost; the second goes through
@@ -262,6 +304,11 @@ class FakeSession:
         self.world.comments.setdefault(task.id, []).append(comment)
         self.world.tasks[task.id]["task_status"] = status
         return Posted(comment, 1, reconciled=fault == "lost")
+
+    def _author(self, task: TaskInfo) -> str:
+        """Who Kitsu stores as the author: the person named, from a manager only."""
+        found = self.delegation(task)
+        return found.person_id if found is not None and found.as_author else self.person_id
 
     def existing_revisions(self, task_ids: list[str]) -> dict[str, set[int]]:
         self.world.take("existing_revisions")

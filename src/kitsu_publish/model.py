@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Member", "NoteRecord", "Posted", "Refusal", "Target", "TaskInfo"]
+__all__ = ["Delegation", "Member", "NoteRecord", "Posted", "Refusal", "Target", "TaskInfo"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,16 @@ class Refusal:
 
     reason: str  # "not assigned", "department", "status"
     message: str
+
+
+@dataclass(frozen=True)
+class Delegation:
+    """For whom a farm job posts on a task, and whether Kitsu shows them as the author
+    (else the note is the farm account's, and its text names them)."""
+
+    person_id: str
+    name: str
+    as_author: bool
 
 
 @dataclass(frozen=True)

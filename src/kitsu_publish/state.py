@@ -22,12 +22,22 @@ if TYPE_CHECKING:
     from .plan import NotePlan
     from .review import Medium
 
-__all__ = ["ENV_DRY_RUN", "KEY", "Item", "PublishState", "RunOptions", "state_of"]
+__all__ = [
+    "ENV_DRY_RUN",
+    "ENV_ON_BEHALF_OF",
+    "KEY",
+    "Item",
+    "PublishState",
+    "RunOptions",
+    "state_of",
+]
 
 #: The context data key of the publish state.
 KEY = "kitsuPublish"
 #: ``1``, ``true``, ``yes`` or ``on``: log the notes and media, post nothing.
 ENV_DRY_RUN = "KITSU_PUBLISH_DRY_RUN"
+#: A farm job's: the Kitsu person id of the artist its notes are posted for.
+ENV_ON_BEHALF_OF = "KITSU_PUBLISH_ON_BEHALF_OF"
 
 Connect = Callable[[Settings], "KitsuSession"]
 
@@ -49,10 +59,13 @@ class RunOptions:
     dry_run: bool = False
     connect: Connect | None = None
     settings_file: str | None = None  # instead of KITSU_PUBLISH_SETTINGS
+    on_behalf_of: str | None = None  # a farm job's artist (KITSU_PUBLISH_ON_BEHALF_OF)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> RunOptions:
-        return cls(dry_run=dry_run_from(environ))
+        env = os.environ if environ is None else environ
+        person = env.get(ENV_ON_BEHALF_OF, "").strip() or None
+        return cls(dry_run=dry_run_from(env), on_behalf_of=person)
 
 
 @dataclass

@@ -14,7 +14,8 @@ from .. import actions, plan
 from .. import settings as settings_mod
 from ..errors import ConnectionFailed, KitsuPublishError, ServerFailed
 from ..state import KEY, PublishState, RunOptions, state_of
-from .common import enabled, kitsu_instances, name, targeted, where
+from . import farm
+from .common import enabled, handed_over, kitsu_instances, name, targeted, where
 
 __all__ = ["close_session", "collect_session", "collect_settings", "collect_targets"]
 
@@ -54,7 +55,7 @@ def collect_session(context: Any, log: logging.Logger) -> None:
             continue
         if item.target is None:
             log.info("%s has no Kitsu target: skipped by the Kitsu plugins", name(instance))
-    if state.settings is None or not targeted(context):
+    if state.settings is None or not (targeted(context) or handed_over(context)):
         return
     from .. import kitsu
 
@@ -67,6 +68,12 @@ def collect_session(context: Any, log: logging.Logger) -> None:
         return
     _close_when_done()
     log.info("Connected to Kitsu at %s as %s", state.session.url, state.session.user)
+    try:
+        farm.act_for(state, log)
+    except KitsuPublishError as exc:
+        state.session_error = exc
+    if handed_over(context):
+        farm.hand_off(context, log)
 
 
 def collect_targets(context: Any, log: logging.Logger) -> None:

@@ -127,7 +127,10 @@ def notes(
 ) -> list[plan.NotePlan]:
     """Every note of these groups, from the pure core (``tasks``: read fresh, by id)."""
     user = plan.user_name(context.data)
-    return plan.notes_of(settings, found, host(context), user, warn, tasks, hosts(context))
+    planned = plan.notes_of(settings, found, host(context), user, warn, tasks, hosts(context))
+    from .farm import credited
+
+    return credited(state_of(context), planned)
 
 
 def where(task: TaskInfo) -> str:

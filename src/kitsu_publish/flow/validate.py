@@ -17,6 +17,7 @@ from ..errors import (
 )
 from ..settings import Settings
 from ..state import state_of
+from . import farm
 from .common import enabled, groups, kitsu_instances, notes, takes_part, where
 
 __all__ = ["validate_connection", "validate_note", "validate_target"]
@@ -75,6 +76,7 @@ def _check_notes(context: Any, settings: Settings, log: logging.Logger) -> None:
         for note in notes(context, settings, groups(context, settings), log.warning):
             task = note.task
             log.info("%s: %s", where(task), note.decision.reason)
+            farm.say_who(state_of(context), note, log)
             check_comment(note, settings, log)
             if note.profile is not None and note.settings.set_status_note:
                 check_profile_status(session, note)

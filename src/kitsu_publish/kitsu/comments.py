@@ -21,8 +21,18 @@ __all__ = ["post"]
 log = logging.getLogger("pyblish.kitsu_publish")
 
 
-def post(session: Session, task: TaskInfo, status_short_name: str, text: str) -> Posted:
-    """Post one comment to a freshly read task; exactly once, or a clear PostFailed."""
+def post(
+    session: Session,
+    task: TaskInfo,
+    status_short_name: str,
+    text: str,
+    author: str | None = None,
+) -> Posted:
+    """Post one comment to a freshly read task; exactly once, or a clear PostFailed.
+
+    ``author``: the person id Kitsu shows as the author (a farm job posting in the
+    artist's name, which Kitsu keeps only from a manager, see :mod:`.delegation`).
+    """
     import gazu
 
     status = session.status(status_short_name)
@@ -31,14 +41,16 @@ def post(session: Session, task: TaskInfo, status_short_name: str, text: str) ->
     for attempt in (1, 2):
         try:
             with session.calling(what):
-                comment = gazu.task.add_comment(task.id, status, text, client=session.client)
+                comment = gazu.task.add_comment(
+                    task.id, status, text, person=author, client=session.client
+                )
             return Posted(comment, attempt, reconciled=False)
         except (ConnectionFailed, ServerFailed) as exc:
             failure: KitsuError = exc
         except KitsuError as exc:  # refused (4xx): certainly not stored
             raise PostFailed(str(exc), outcome="not posted") from None
         try:
-            found = _find_posted(session, task, text, since)
+            found = _find_posted(session, task, text, since, author)
         except KitsuError as check_failed:
             raise PostFailed(
                 f"{failure}; whether the note on {task.label} was stored is unknown "
@@ -56,10 +68,12 @@ def post(session: Session, task: TaskInfo, status_short_name: str, text: str) ->
     raise PostFailed(f"{failure}; the note on {task.label} was not stored", "not posted")
 
 
-def _find_posted(session: Session, task: TaskInfo, text: str, since: Any) -> dict[str, Any] | None:
+def _find_posted(
+    session: Session, task: TaskInfo, text: str, since: Any, author: str | None = None
+) -> dict[str, Any] | None:
     import gazu
 
-    me = session.person.get("id")
+    me = author or session.person.get("id")
     with (
         session.step("checking whether the note was stored", session.transport.request_timeout),
         session.calling(f"reading the comments of {task.label}"),

@@ -13,9 +13,9 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Posted, Refusal, Target, TaskInfo
+from ..model import Delegation, Posted, Refusal, Target, TaskInfo
 from ..settings import Settings
-from . import comments, names, previews, roles, tasks
+from . import comments, delegation, names, previews, roles, tasks
 from .session import Session, open_session
 
 __all__ = ["Connection", "connect"]
@@ -33,6 +33,7 @@ class Connection:
         self.session = session
         self.url = session.url
         self.user = session.user
+        self.person_id = str(session.person.get("id") or "")
 
     @property
     def closed(self) -> bool:
@@ -51,7 +52,17 @@ class Connection:
         return roles.project_role(self.session, project_id)
 
     def preflight(self, task: TaskInfo, status_short_name: str) -> Refusal | None:
-        return roles.preflight(self.session, task, status_short_name)
+        refusal = roles.preflight(self.session, task, status_short_name)
+        return refusal or delegation.preflight(self.session, task, status_short_name)
+
+    def identity(self) -> Mapping[str, Any]:
+        return dict(self.session.person)
+
+    def act_for(self, person_id: str) -> str:
+        return str(delegation.act_for(self.session, person_id).get("full_name") or person_id)
+
+    def delegation(self, task: TaskInfo) -> Delegation | None:
+        return delegation.delegation(self.session, task)
 
     def settable_statuses(self, project_id: str) -> list[dict[str, Any]]:
         return roles.settable_statuses(self.session, project_id)
@@ -69,7 +80,9 @@ class Connection:
         return tasks.task_url(self.url, task.data)
 
     def post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
-        return comments.post(self.session, task, status_short_name, text)
+        found = delegation.delegation(self.session, task)
+        author = found.person_id if found is not None and found.as_author else None
+        return comments.post(self.session, task, status_short_name, text, author)
 
     def existing_revisions(self, task_ids: list[str]) -> dict[str, set[int]]:
         return previews.existing_revisions(self.session, task_ids)

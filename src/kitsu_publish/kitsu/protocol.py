@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
-from ..model import Posted, Refusal, Target, TaskInfo
+from ..model import Delegation, Posted, Refusal, Target, TaskInfo
 
 __all__ = ["KitsuSession"]
 
@@ -23,6 +23,7 @@ class KitsuSession(Protocol):
 
     url: str  # the API URL
     user: str | None  # how messages name the logged-in person
+    person_id: str  # the logged-in person's Kitsu id
 
     @property
     def closed(self) -> bool: ...
@@ -46,6 +47,20 @@ class KitsuSession(Protocol):
         ...
 
     def settable_statuses(self, project_id: str) -> list[dict[str, Any]]: ...
+
+    def identity(self) -> Mapping[str, Any]:
+        """The logged-in account's person record (role, is_bot, expiration_date)."""
+        ...
+
+    # posting in someone's name (a farm job, for the artist who submitted it)
+    def act_for(self, person_id: str) -> str:
+        """Post the notes for this person from now on (read once); their name."""
+        ...
+
+    def delegation(self, task: TaskInfo) -> Delegation | None:
+        """For whom notes on ``task`` are posted, and whether Kitsu shows them as the
+        author; None: for the logged-in person."""
+        ...
 
     # tasks
     def read_targets(self, targets: Iterable[Target]) -> None:

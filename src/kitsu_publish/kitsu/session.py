@@ -85,6 +85,10 @@ class Session:
         self.person: dict[str, Any] = {}
         self.token_given = False  # True: the token came from KITSU_TOKEN, never log it out
         self.records = Records()
+        #: the person the notes are posted for (a farm job's artist), see .delegation
+        self.delegate: dict[str, Any] = {}
+        #: project id -> its team's members by id (None: not readable), see .delegation
+        self.teams: dict[str, dict[str, dict[str, Any]] | None] = {}
 
     # --- lifetime -----------------------------------------------------------------------
 
