@@ -27,6 +27,7 @@ PLUGINS = {
     "ValidateKitsuTargets": "validate_kitsu_targets.py",
     "ValidateKitsuNote": "validate_kitsu_note.py",
     "ValidateKitsuReview": "validate_kitsu_review.py",
+    "ValidateKitsuShot": "validate_kitsu_shot.py",
     "IntegrateKitsuNote": "integrate_kitsu_note.py",
     "IntegrateKitsuReview": "integrate_kitsu_review.py",
 }

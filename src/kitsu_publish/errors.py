@@ -6,6 +6,7 @@ The tree::
     ├── SettingsError                 the settings file: which file, which dotted key
     ├── TemplateError                 the comment template does not render
     ├── TargetError                   an instance's Kitsu task cannot be resolved
+    ├── ShotMismatch                  an instance differs from its Kitsu shot (shot checks)
     └── KitsuError                    talking to Kitsu failed
         ├── ConnectionFailed          unreachable, refused, timed out, not a Kitsu API
         ├── ServerFailed              the server answered 5xx (``status`` holds the code)
@@ -33,6 +34,7 @@ __all__ = [
     "ReviewFailed",
     "ServerFailed",
     "SettingsError",
+    "ShotMismatch",
     "StatusNotFound",
     "TargetError",
     "TemplateError",
@@ -72,6 +74,11 @@ class TargetError(KitsuPublishError):
         self.instance = instance
         prefix = f"instance '{instance}': " if instance else ""
         super().__init__(prefix + message)
+
+
+class ShotMismatch(KitsuPublishError):
+    """An instance's frame range, frame rate or resolution differs from its Kitsu shot
+    (a shot check set to ``"error"``)."""
 
 
 class KitsuError(KitsuPublishError):

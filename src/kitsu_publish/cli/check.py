@@ -12,6 +12,7 @@ from .. import settings as settings_mod
 from ..errors import KitsuError, SettingsError, StatusNotFound, TargetError
 from ..model import Member, Target, TaskInfo
 from ..settings.profiles import Profile
+from . import account, shots
 
 __all__ = ["check", "schema"]
 
@@ -35,6 +36,8 @@ def check(file: str | None, online: bool, task: Target | None = None) -> int:
         try:
             missing = _missing_statuses(session, wanted)
             print(f"Kitsu: {session.url} reachable, logged in as {session.user}")
+            for line in account.describe(session.identity()):
+                print(line)
             for short_name, users in wanted.items():
                 if short_name not in missing:
                     print(f"  note status '{short_name}'{_who(users)}: exists in Kitsu")
@@ -94,6 +97,7 @@ def _preflight(session: Any, settings: settings_mod.Settings, target: Target) ->
     project_id = str(found.data.get("project_id") or "")
     role = session.project_role(project_id)
     print(f"task: {found.label} (status '{found.status}')")
+    print(f"  shot in Kitsu: {shots.describe(found)}")
     print(f"  you: {session.user}, {permissions.ROLE_NAMES.get(role, role)} on this project")
     statuses = [
         settings.note_status_shortname if settings.set_status_note else found.status,
@@ -151,6 +155,9 @@ def _describe(settings: settings_mod.Settings) -> str:
         f"  timeouts: connect {settings.connect_timeout:g} s, read {settings.read_timeout:g} s, "
         f"request {settings.request_timeout:g} s, step {settings.step_timeout:g} s",
     ]
+    shot_checks = shots.settings_line(settings)
+    if shot_checks is not None:
+        lines.append(shot_checks)
     if settings.status_profiles:
         lines.append(
             f"  status profiles: {len(settings.status_profiles)} (per task, the matching one "

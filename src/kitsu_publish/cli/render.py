@@ -12,6 +12,7 @@ from typing import Any
 from .. import plan, profiles
 from ..errors import KitsuPublishError, TargetError
 from ..model import Target, TaskInfo
+from . import shots
 from .common import STATUS_KEY, TASK_NAME_KEY, UsageError, load_settings, read_data
 
 __all__ = ["render"]
@@ -77,7 +78,9 @@ def render(file: str | None, data_file: str, status: str | None, as_json: bool) 
         except KitsuPublishError as exc:
             report["errors"].append(str(exc))
             continue
-        report["notes"].append(_note_record(note))
+        record = _note_record(note)
+        record["shot"] = shots.note_shot(settings, note, report["errors"], warnings)
+        report["notes"].append(record)
     if as_json:
         report["warnings"] = warnings
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -128,6 +131,7 @@ def _offline_task(
         data={
             **({"id": target.task_id} if target.task_id else {}),
             "name": _text_of(data.get(TASK_NAME_KEY)) or _text_of(context.get(TASK_NAME_KEY)),
+            **shots.offline_records(data, context, entity or "?", name),
         },
     )
 
@@ -175,6 +179,8 @@ def _print_notes(notes: list[dict[str, Any]], skipped: list[dict[str, str]]) -> 
             print()
         print(f"== {label}: {change}")
         print(f"   instances: {instances}")
+        if record["shot"] is not None:
+            print(f"   shot in Kitsu: {record['shot']['description']}")
         if record["profile"] is not None:
             print(f"   profile: {record['profile']}")
         print(f"   reason: {record['reason']}")

@@ -2,10 +2,10 @@
 
 One module per stage: :mod:`.collect` (settings, targets and login, tasks; the
 session's lifetime), :mod:`.validate` (everything checked before anything is written),
-:mod:`.notes` (posting one comment per task), :mod:`.media` (review media), and
-:mod:`.common` for what they share. The pure core does the thinking, the
-:mod:`kitsu_publish.kitsu` package the talking; what the steps keep between them is the
-publish state (:mod:`kitsu_publish.state`).
+:mod:`.notes` (posting one comment per task), :mod:`.media` (review media),
+:mod:`.shots` (the shot checks), and :mod:`.common` for what they share. The pure core
+does the thinking, the :mod:`kitsu_publish.kitsu` package the talking; what the steps
+keep between them is the publish state (:mod:`kitsu_publish.state`).
 
 :func:`prepare` lets a caller (the CLI, a test) choose the run options of a publish
 instead of the environment.
@@ -13,14 +13,14 @@ instead of the environment.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from ..state import ENV_DRY_RUN, KEY, PublishState, RunOptions
+from ..state import ENV_DRY_RUN, KEY, PublishState, RunOptions, dry_run_from
 from .collect import close_session, collect_session, collect_settings, collect_targets
 from .common import kitsu_instances
 from .media import integrate_review, validate_review
 from .notes import integrate_notes
+from .shots import validate_shot
 from .validate import validate_connection, validate_note, validate_target
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "validate_connection",
     "validate_note",
     "validate_review",
+    "validate_shot",
     "validate_target",
 ]
 
@@ -53,10 +54,7 @@ def prepare(
     ``dry_run`` adds to the environment's ``KITSU_PUBLISH_DRY_RUN``, never removes it.
     """
     if options is None:
-        found = RunOptions.from_environment()
-        options = dataclasses.replace(
-            found, dry_run=dry_run or found.dry_run, settings_file=settings_file
-        )
+        options = RunOptions(dry_run=dry_run or dry_run_from(), settings_file=settings_file)
     state = PublishState(options)
     context.data[KEY] = state
     return state
