@@ -25,10 +25,7 @@ from . import permissions
 from .roles import project_role
 from .session import Session
 
-__all__ = ["MANAGER_ROLES", "act_for", "delegation", "preflight"]
-
-#: The project roles whose comments keep the person_id they name.
-MANAGER_ROLES = ("admin", "manager")
+__all__ = ["act_for", "delegation", "preflight"]
 
 
 def act_for(session: Session, person_id: str) -> dict[str, Any]:
@@ -64,7 +61,7 @@ def delegation(session: Session, task: TaskInfo) -> Delegation | None:
     if not person:
         return None
     role = project_role(session, _project_id(task))
-    return Delegation(str(person["id"]), _name(person), role in MANAGER_ROLES)
+    return Delegation(str(person["id"]), _name(person), role in permissions.MANAGER_ROLES)
 
 
 def _project_id(task: TaskInfo) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..model import Refusal
 
-__all__ = ["ROLE_NAMES", "Refusal", "allowed_statuses", "check"]
+__all__ = ["MANAGER_ROLES", "ROLE_NAMES", "Refusal", "allowed_statuses", "check"]
 
 #: Kitsu's role codes and how the Kitsu web app names them.
 ROLE_NAMES = {
@@ -37,6 +37,11 @@ ROLE_NAMES = {
     "client": "Client",
     "vendor": "Vendor",
 }
+
+
+#: The roles whose comments keep the author (``person_id``) they name: Zou's
+#: ``has_manager_permissions``, on the project role when the team sets one.
+MANAGER_ROLES = ("admin", "manager")
 
 
 def _plural(role: str) -> str:
