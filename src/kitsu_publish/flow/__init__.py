@@ -13,9 +13,10 @@ instead of the environment.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from ..state import ENV_DRY_RUN, KEY, PublishState, RunOptions, dry_run_from
+from ..state import ENV_DRY_RUN, KEY, PublishState, RunOptions
 from .collect import close_session, collect_session, collect_settings, collect_targets
 from .common import kitsu_instances
 from .media import integrate_review, validate_review
@@ -54,7 +55,10 @@ def prepare(
     ``dry_run`` adds to the environment's ``KITSU_PUBLISH_DRY_RUN``, never removes it.
     """
     if options is None:
-        options = RunOptions(dry_run=dry_run or dry_run_from(), settings_file=settings_file)
+        found = RunOptions.from_environment()
+        options = dataclasses.replace(
+            found, dry_run=dry_run or found.dry_run, settings_file=settings_file
+        )
     state = PublishState(options)
     context.data[KEY] = state
     return state
