@@ -86,7 +86,17 @@ class FakeWorld:
         assignees: Iterable[str] = (),
     ) -> str:
         """A task of an entity (``Fox``, ``SQ010/SH010`` or ``EP01/SQ010/SH010``)."""
-        found = self.projects.setdefault(project, {"id": _id(), "name": project})
+        # a new Zou project's format: fps, resolution and ratio (Zou's defaults)
+        found = self.projects.setdefault(
+            project,
+            {
+                "id": _id(),
+                "name": project,
+                "fps": "25",
+                "resolution": "1920x1080",
+                "ratio": "16:9",
+            },
+        )
         parts = entity.split("/")
         entity_type = "Character" if len(parts) == 1 else "Shot"
         task_id = _id()
@@ -96,7 +106,14 @@ class FakeWorld:
             "name": "main",
             "project_id": found["id"],
             "project": found,
-            "entity": {"id": _id(), "name": parts[-1], "type": "Entity", "created_by": None},
+            "entity": {
+                "id": _id(),
+                "name": parts[-1],
+                "type": "Entity",
+                "created_by": None,
+                "nb_frames": None,
+                "data": {},
+            },
             "entity_type": {"id": _id(), "name": entity_type},
             "task_type": {"id": _id(), "name": task_type, "department_id": None},
             "task_status": self.statuses[status],
@@ -110,6 +127,25 @@ class FakeWorld:
             full["episode"] = {"id": _id(), "name": parts[0]}
         self.tasks[task_id] = full
         return task_id
+
+    def set_shot(
+        self, project: str, entity: str, nb_frames: int | None = None, **data: Any
+    ) -> None:
+        """Give a shot its frame data, as production does in Kitsu: ``nb_frames`` and
+        ``data`` keys (``frame_in``, ``frame_out``, ``fps``, ``resolution``)."""
+        found = [
+            full["entity"]
+            for full in self.tasks.values()
+            if full["project"]["name"] == project and _info(full).entity == entity
+        ]
+        assert found, f"no task on {entity} in {project}"
+        for shot in found:
+            shot["nb_frames"] = nb_frames
+            shot["data"] = {**shot["data"], **data}
+
+    def set_project(self, project: str, **fields: Any) -> None:
+        """Change a project's fields (``fps``, ``resolution``, ``ratio``)."""
+        self.projects[project].update(fields)
 
     def person(
         self, role: str = "user", project_role: str | None = None, assign: Iterable[str] = ()

@@ -378,3 +378,29 @@ def new_status(
     if project is not None:
         gazu.project.add_task_status(_project(client, project), created, client=client)
     return created  # type: ignore[no-any-return]
+
+
+# --- shot frame data and the project's format, for the shot checks --------------------
+
+
+def set_shot_data(
+    client: Any, task_id: str, *, nb_frames: int | None = None, **data: Any
+) -> dict[str, Any]:
+    """Give the shot of a task its frame data, as production does in Kitsu: ``nb_frames``
+    and ``data`` keys (``frame_in``, ``frame_out``, ``fps``, ``resolution``), merged into
+    the shot's data. A seeded shot has none. The route of gazu.shot.update_shot."""
+    entity_id = gazu.task.get_task(task_id, client=client)["entity_id"]
+    shot = gazu.client.fetch_one("entities", entity_id, client=client)
+    update: dict[str, Any] = {"data": {**(shot.get("data") or {}), **data}}
+    if nb_frames is not None:
+        update["nb_frames"] = nb_frames
+    return gazu.client.put(f"data/entities/{entity_id}", update, client=client)  # type: ignore[no-any-return]
+
+
+def set_project_format(
+    client: Any, project: str | dict[str, Any], **fields: Any
+) -> dict[str, Any]:
+    """Change a project's ``fps``, ``resolution`` or ``ratio`` (a new project has Zou's
+    defaults: "25", "1920x1080", "16:9"). The route of gazu.project.update_project."""
+    project_id = _project(client, project)["id"]
+    return gazu.client.put(f"data/projects/{project_id}", fields, client=client)  # type: ignore[no-any-return]
