@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from fake_kitsu import FakeWorld
+from kitsu_publish import shots
 from kitsu_publish.errors import StatusNotFound, TargetError
 from kitsu_publish.kitsu import KitsuSession
 from kitsu_publish.model import Posted, Target, TaskInfo
@@ -39,6 +40,13 @@ class Backend:
     def status_of(self, task_id: str) -> str:
         raise NotImplementedError
 
+    def set_shot(self, nb_frames: int, **data: Any) -> None:
+        """Give the shot of both tasks frame data, as production does in Kitsu."""
+        raise NotImplementedError
+
+    def set_project(self, **fields: Any) -> None:
+        raise NotImplementedError
+
 
 class Fake(Backend):
     def __init__(self) -> None:
@@ -58,6 +66,12 @@ class Fake(Backend):
 
     def status_of(self, task_id: str) -> str:
         return self.world.status_of(task_id)
+
+    def set_shot(self, nb_frames: int, **data: Any) -> None:
+        self.world.set_shot(self.project, self.entity, nb_frames, **data)
+
+    def set_project(self, **fields: Any) -> None:
+        self.world.set_project(self.project, **fields)
 
 
 class Zou(Backend):
@@ -97,6 +111,16 @@ class Zou(Backend):
         import kitsu_seed
 
         return kitsu_seed.status(self.client, task_id)
+
+    def set_shot(self, nb_frames: int, **data: Any) -> None:
+        import kitsu_seed
+
+        kitsu_seed.set_shot_data(self.client, self.task, nb_frames=nb_frames, **data)
+
+    def set_project(self, **fields: Any) -> None:
+        import kitsu_seed
+
+        kitsu_seed.set_project_format(self.client, self.project, **fields)
 
     def retire(self) -> None:
         import kitsu_seed
@@ -216,3 +240,23 @@ def test_an_admin_may_post_anywhere(backend):
         assert admin.preflight(theirs, backend.forbidden) is None
     finally:
         admin.close()
+
+
+def test_a_shot_task_carries_the_shots_frame_data_and_the_projects_format(backend, artist):
+    fresh = artist.resolve(by_id(backend.task))
+    assert shots.describe(shots.kitsu_shot(fresh)) == (
+        "SQ020/SH020: no frame range, 25 fps (the project's), 1920x1080 (the project's)"
+    )
+    backend.set_shot(100, frame_in=1001, frame_out=1100, fps="24")
+    backend.set_project(resolution="2048x858", ratio="2.39")
+    session = backend.artist()  # a new publish reads the records again
+    try:
+        named = Target("instance", None, backend.project, backend.entity, "Lighting")
+        session.read_targets([by_id(backend.task), named])
+        for found in (session.resolve(by_id(backend.task)), session.resolve(named)):
+            shot = shots.kitsu_shot(found)
+            assert (shot.is_shot, shot.cut, shot.nb_frames) == (True, (1001, 1100), 100)
+            assert (shot.fps, shot.resolution) == ((24.0, "shot"), ((2048, 858), "project"))
+            assert shot.ratio == "2.39"
+    finally:
+        session.close()
