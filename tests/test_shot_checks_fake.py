@@ -9,6 +9,7 @@ warning lets it through, what is skipped), that it costs no call to Kitsu, the a
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -315,3 +316,123 @@ def test_templates_see_the_shot_and_the_project(world, shot, tmp_path):
     assert context.data["kitsuNotes"][0]["text"] == (
         "Demo: 1001-1100 (100 frames at 25 fps, 1920x1080)"
     )
+
+
+# --- the command line, offline --------------------------------------------------------
+
+KITSU_TASK = {
+    "entity_type": {"name": "Shot"},
+    "entity": {"nb_frames": 100, "data": {"frame_in": 1001, "frame_out": 1100, "fps": "24"}},
+    "project": {"fps": "25", "resolution": "1920x1080", "ratio": "16:9"},
+}
+NAMES = {"kitsuProject": "Demo", "kitsuEntity": "SQ010/SH020", "kitsuTaskType": "Animation"}
+
+
+def cli(tmp_path: Path, capsys: Any, settings: str, data: Any, *args: str) -> tuple[int, str, str]:
+    """``kitsu-publish render`` of this data with these settings: (exit code, out, err)."""
+    from kitsu_publish.cli import main
+
+    file = tmp_path / "kitsu.toml"
+    file.write_text(settings, encoding="utf-8")
+    data_path = tmp_path / "data.json"
+    data_path.write_text(json.dumps(data), encoding="utf-8")
+    code = main(["render", str(file), "--data", str(data_path), "--status", "todo", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_render(**data: Any) -> dict[str, Any]:
+    return {"context": {"comment": "cut"}, "instances": [render("", **NAMES, **data)]}
+
+
+def test_render_shows_the_shots_values_from_kitsu_task(tmp_path, capsys):
+    data = one_render()
+    data["context"]["kitsuTask"] = KITSU_TASK
+    code, out, err = cli(tmp_path, capsys, "", data)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[2] == (
+        "   shot in Kitsu: SQ010/SH020: cut 1001-1100 (100 frames), 24 fps (the shot's), "
+        "1920x1080 (the project's)"
+    )
+    code, out, err = cli(tmp_path, capsys, "", data, "--json")
+    (note,) = json.loads(out)["notes"]
+    assert note["shot"] == {
+        "entity": "SQ010/SH020",
+        "is_shot": True,
+        "shot": {
+            "frame_in": 1001,
+            "frame_out": 1100,
+            "nb_frames": 100,
+            "fps": 24,
+            "resolution": None,
+        },
+        "project": {"name": "Demo", "fps": 25, "resolution": "1920x1080", "ratio": "16:9"},
+        "description": "SQ010/SH020: cut 1001-1100 (100 frames), 24 fps (the shot's), "
+        "1920x1080 (the project's)",
+    }
+
+
+def test_render_runs_the_shot_checks_and_a_failed_one_exits_1(tmp_path, capsys):
+    data = one_render(frameEnd=1120)
+    data["instances"][0]["kitsuTask"] = KITSU_TASK
+    code, out, err = cli(tmp_path, capsys, ON, data)
+    assert code == 1
+    assert err.splitlines() == [
+        "error: renderMain renders frames 1001-1120; Kitsu's cut for SQ010/SH020 is "
+        "1001-1100 (100 frames, 24 fps), so it ends 20 frames late. Render the cut range, or "
+        "ask production to update the shot in Kitsu.",
+        "error: renderMain is at 25 fps; Kitsu's frame rate for SQ010/SH020 is 24 fps (the "
+        "shot's). Render at 24 fps, or ask production to update the shot in Kitsu.",
+    ]
+    assert out.startswith("== Demo / SQ010/SH020 / Animation")  # the note is still shown
+    warned = ON.replace('resolution = "error"', 'frame_range = "warning"\nfps = "off"')
+    code, out, err = cli(tmp_path, capsys, warned, data)
+    assert code == 0
+    assert err.startswith("warning: renderMain renders frames 1001-1120;")
+
+
+def test_render_without_kitsu_task_shows_no_shot_and_says_checks_need_it(tmp_path, capsys):
+    code, out, err = cli(tmp_path, capsys, "", one_render())
+    assert (code, err) == (0, "") and "shot in Kitsu" not in out
+    code, out, err = cli(tmp_path, capsys, "", one_render(), "--json")
+    assert json.loads(out)["notes"][0]["shot"] is None
+    code, out, err = cli(tmp_path, capsys, ON, one_render(frameEnd=1))
+    assert code == 0
+    assert err == (
+        "warning: task Demo / SQ010/SH020 / Animation: the shot checks need Kitsu's values, "
+        "which are not known offline: give kitsuTask (with its entity and project) in the "
+        "data; not checked\n"
+    )
+
+
+def test_render_templates_see_the_shot_and_the_project_from_kitsu_task(tmp_path, capsys):
+    settings = (
+        "[IntegrateKitsuNote.custom_comment_template]\nenabled = true\n"
+        "comment_template = '{{ shot.frame_in }}-{{ shot.frame_out }} @ {{ project.fps }}'\n"
+    )
+    data = one_render(kitsuTask=KITSU_TASK)
+    code, out, err = cli(tmp_path, capsys, settings, data, "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["notes"][0]["text"] == "1001-1100 @ 25"
+
+
+def test_render_refuses_a_kitsu_task_that_is_not_a_table(tmp_path, capsys):
+    code, out, err = cli(tmp_path, capsys, "", one_render(kitsuTask="SH020"))
+    assert (code, out) == (2, "")
+    assert "instance 'renderMain': kitsuTask must be a table" in err
+
+
+def test_check_summarises_the_shot_checks_when_on(tmp_path, capsys):
+    from kitsu_publish.cli import main
+
+    file = tmp_path / "kitsu.toml"
+    file.write_text(ON, encoding="utf-8")
+    assert main(["check", str(file)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  shot checks: frame range error, frame rate error, resolution error; product "
+        "types: render, review, plate, camera, animation"
+    ) in out.splitlines()
+    file.write_text("", encoding="utf-8")
+    assert main(["check", str(file)]) == 0
+    assert "shot checks" not in capsys.readouterr().out
