@@ -6,17 +6,28 @@ through the real plugins by the benchmark's own machinery
 (``benchmarks/publish_bench.py``'s ``ours_requests``: a counting
 ``tools/fault_proxy.py`` proxy with no latency), and its requests are counted by
 (method, route). The same code counts the requests in the benchmark's tables.
+
+The shot checks (``[ValidateKitsuShot]``) read only what the publish has read: the same
+publish with them off and on, each on a production seeded alike with the shots' cut in
+Kitsu, sends the same requests, within the same budgets.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
 
+import kitsu_seed
 import pytest
+
+import kitsu_publish.shots
 
 pytestmark = pytest.mark.zou
 
@@ -94,3 +105,73 @@ def test_one_comment_write_per_task_and_a_fixed_budget_for_the_rest(scenario, re
     if others > others_limit:
         problems.append(f"{others} other requests, budget {others_limit}")
     assert not problems, f"{scenario}: {'; '.join(problems)}\n{listing(counts)}"
+
+
+#: The shot checks, every one an error: a publish that passes has run them all.
+SHOT_CHECKS = """
+[ValidateKitsuShot]
+enabled = true
+frame_range = "error"
+fps = "error"
+resolution = "error"
+"""
+#: What each instance says of its render: the cut its shot has in Kitsu (seeded below).
+RENDERED = {
+    "frameStart": 1001,
+    "frameEnd": 1100,
+    "handleStart": 8,
+    "handleEnd": 8,
+    "fps": 25,
+    "resolutionWidth": 1920,
+    "resolutionHeight": 1080,
+}
+
+
+@pytest.mark.parametrize("scenario", ["50/10", "50/10-names"])
+def test_the_shot_checks_add_no_request(scenario, admin, zou, tmp_path, monkeypatch):
+    """The same publish with the shot checks off and on (each on a production seeded
+    alike, shots with their cut in Kitsu): the same requests, within the budget."""
+    found = bench.SCENARIOS[scenario]
+    once = dataclasses.replace(found, reps=((0.0, (1, 1)),))
+    reports: list[kitsu_publish.shots.Report] = []  # what each shot check found
+    check = kitsu_publish.shots.check
+
+    def recorded(*args: Any) -> kitsu_publish.shots.Report:
+        reports.append(check(*args))
+        return reports[-1]
+
+    monkeypatch.setattr(kitsu_publish.shots, "check", recorded)
+    counts: dict[str, Counter[tuple[str, str]]] = {}
+    for name, extra in (("off", ""), ("on", SHOT_CHECKS)):
+        settings = tmp_path / f"{name}.toml"
+        settings.write_text(bench.SETTINGS + extra, encoding="utf-8")
+        with bench.seeded(admin, f"{scenario} shots {name}", once.tasks) as production:
+            for task_id, _ in production.tasks:
+                kitsu_seed.set_shot_data(
+                    admin, task_id, nb_frames=100, frame_in=1001, frame_out=1100
+                )
+            instances = [{**data, **RENDERED} for data in bench.instances_for(once, production)]
+            counts[name] = _requests(zou, production, settings, instances, once.tasks)
+    assert len(reports) == once.instances  # every instance checked, once, when on
+    assert {(r.findings, r.passed) for r in reports} == {
+        ((), ("frame range", "frame rate", "resolution"))
+    }
+    on, off = counts["on"], counts["off"]
+    assert on == off, f"checks off:\n{listing(off)}\nchecks on:\n{listing(on)}"
+    writes_wanted, others_limit = BUDGETS[scenario]
+    assert on[COMMENT_WRITE] == writes_wanted
+    assert sum(on.values()) - writes_wanted <= others_limit, listing(on)
+
+
+def _requests(
+    zou: Any, production: Any, settings: Path, instances: list[dict[str, Any]], tasks: int
+) -> Counter[tuple[str, str]]:
+    """One publish of ours through a counting proxy with no latency, as the production's
+    artist, with that settings file (as ``bench.run_scenario`` does it)."""
+    address = urlsplit(zou.url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    with bench.FaultProxy(host, port) as proxy:
+        url = proxy.url_for(address.path or "/api")
+        with bench.artist_env(url, production.person, settings):
+            run = bench.measured(proxy, partial(bench.publish_ours, instances, tasks))
+    return run.counts
