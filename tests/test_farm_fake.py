@@ -7,7 +7,6 @@ tests/integration/test_farm.py.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pyblish.api
@@ -16,6 +15,7 @@ import pytest
 
 import kitsu_publish
 from fake_kitsu import FakeWorld
+from fake_publish import errors, publish
 from kitsu_publish import flow
 from kitsu_publish.errors import PermissionRefused, TargetError
 from kitsu_publish.state import RunOptions
@@ -29,34 +29,7 @@ custom_comment_template.comment_template = """Submitted to the farm: \
 '''
 
 
-def publish(
-    world: FakeWorld,
-    instances: list[dict[str, Any]],
-    tmp_path: Path,
-    *,
-    person: dict[str, Any] | None = None,
-    settings: str = "",
-    on_behalf_of: str | None = None,
-) -> Any:
-    file = tmp_path / "kitsu.toml"
-    file.write_text(settings, encoding="utf-8")
-    context = pyblish.api.Context()
-    context.data["comment"] = "lighting v3"
-    options = RunOptions(
-        connect=world.connect(person), settings_file=str(file), on_behalf_of=on_behalf_of
-    )
-    flow.prepare(context, options)
-    for data in instances:
-        context.create_instance(data["name"]).data.update(data)
-    pyblish.api.register_plugin_path(kitsu_publish.plugin_path())
-    pyblish.util.publish(context, plugins=pyblish.api.discover())
-    return context
-
-
-def errors(context: Any) -> dict[str, BaseException]:
-    return {
-        r["plugin"].__name__: r["error"] for r in context.data["results"] if r["error"] is not None
-    }
+COMMENT = "lighting v3"
 
 
 def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
@@ -82,7 +55,9 @@ def test_a_farm_profile_posts_the_submission_note(world, tasks, tmp_path, monkey
         product("renderMain", tasks[0], farm=True),
         product("animMain", tasks[1]),
     ]
-    context = publish(world, instances, tmp_path, person=artist, settings=FARM_PROFILE)
+    context = publish(
+        world, instances, tmp_path=tmp_path, comment=COMMENT, person=artist, settings=FARM_PROFILE
+    )
     assert errors(context) == {}
     (lighting,) = world.comments[tasks[0]]
     assert lighting["text"] == "Submitted to the farm: renderMain v003"
@@ -123,7 +98,7 @@ def test_farm_job_env_keeps_what_the_submitter_already_put_there(world, tasks, t
 
 def test_without_a_farm_profile_a_publish_posts_as_before(world, tasks, tmp_path):
     local = [product("workfileLighting", tasks[0], productType="workfile")]
-    before = publish(world, local, tmp_path)
+    before = publish(world, local, tmp_path=tmp_path, comment=COMMENT)
     again = FakeWorld()
     same = [again.add_task("Demo", "SQ010/SH010", t) for t in ("Lighting", "Animation")]
     with_farm = [
@@ -131,7 +106,7 @@ def test_without_a_farm_profile_a_publish_posts_as_before(world, tasks, tmp_path
         product("renderMain", same[0], farm=True),
         product("renderAnim", same[1], farm=True),
     ]
-    after = publish(again, with_farm, tmp_path)
+    after = publish(again, with_farm, tmp_path=tmp_path, comment=COMMENT)
     assert errors(before) == errors(after) == {}
     strip = ("id", "person_id", "task_status_id")
     assert [{k: v for k, v in c.items() if k not in strip} for c in world.comments[tasks[0]]] == [
@@ -148,7 +123,11 @@ def test_the_farm_job_posts_in_the_artist_s_name_with_a_manager_bot(world, tasks
     artist = world.person("user", assign=tasks)
     bot = world.person("manager")
     context = publish(
-        world, [product("renderMain", tasks[0])], tmp_path, person=bot, on_behalf_of=artist["id"]
+        world,
+        [product("renderMain", tasks[0])],
+        comment=COMMENT,
+        person=bot,
+        on_behalf_of=artist["id"],
     )
     assert errors(context) == {}
     (comment,) = world.comments[tasks[0]]
@@ -161,7 +140,11 @@ def test_a_bot_that_may_not_post_in_someone_s_name_names_the_artist(world, tasks
     artist["full_name"] = "Ana *Lights*"
     bot = world.person("user", assign=tasks)  # an Artist bot, assigned
     context = publish(
-        world, [product("renderMain", tasks[0])], tmp_path, person=bot, on_behalf_of=artist["id"]
+        world,
+        [product("renderMain", tasks[0])],
+        comment=COMMENT,
+        person=bot,
+        on_behalf_of=artist["id"],
     )
     assert errors(context) == {}
     (comment,) = world.comments[tasks[0]]
@@ -178,7 +161,8 @@ def test_the_farm_never_sets_a_status_the_artist_could_not(world, tasks, tmp_pat
     context = publish(
         world,
         [product("renderMain", tasks[0])],
-        tmp_path,
+        tmp_path=tmp_path,
+        comment=COMMENT,
         person=bot,
         settings=settings,
         on_behalf_of=artist["id"],
@@ -192,7 +176,11 @@ def test_the_farm_never_sets_a_status_the_artist_could_not(world, tasks, tmp_pat
 def test_the_artist_must_be_known_to_kitsu(world, tasks, tmp_path):
     bot = world.person("manager")
     context = publish(
-        world, [product("renderMain", tasks[0])], tmp_path, person=bot, on_behalf_of="nobody"
+        world,
+        [product("renderMain", tasks[0])],
+        comment=COMMENT,
+        person=bot,
+        on_behalf_of="nobody",
     )
     failed = errors(context)["ValidateKitsuConnection"]
     assert isinstance(failed, TargetError) and "KITSU_PUBLISH_ON_BEHALF_OF" in str(failed)
@@ -204,7 +192,8 @@ def test_the_artist_s_own_publish_ignores_their_own_id(world, tasks, tmp_path):
     context = publish(
         world,
         [product("renderMain", tasks[0])],
-        tmp_path,
+        tmp_path=tmp_path,
+        comment=COMMENT,
         person=artist,
         on_behalf_of=artist["id"],
     )

@@ -10,18 +10,17 @@ run, nothing posted when validation fails, review media, and each fact worked ou
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pyblish.api
 import pyblish.util
 import pytest
 
-import kitsu_publish
 from fake_kitsu import FakeWorld
+from fake_publish import errors, publish
 from kitsu_publish import flow, plan, review, template
 from kitsu_publish.errors import ConnectionFailed, PostFailed, ReviewFailed
-from kitsu_publish.state import RunOptions, state_of
+from kitsu_publish.state import state_of
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -29,41 +28,8 @@ PNG = bytes.fromhex(
 )
 
 
-def publish(
-    world: FakeWorld,
-    instances: list[dict[str, Any]],
-    *,
-    person: dict[str, Any] | None = None,
-    comment: str = "did the thing",
-    dry_run: bool = False,
-    settings: str | None = None,
-    tmp_path: Path | None = None,
-) -> Any:
-    """One whole pyblish publish of these instances against the fake Kitsu."""
-    file = None
-    if settings is not None:
-        assert tmp_path is not None
-        file = tmp_path / "kitsu.toml"
-        file.write_text(settings, encoding="utf-8")
-    context = pyblish.api.Context()
-    context.data["comment"] = comment
-    options = RunOptions(dry_run=dry_run, connect=world.connect(person), settings_file=file)
-    flow.prepare(context, options)
-    for data in instances:
-        context.create_instance(data["name"]).data.update(data)
-    pyblish.api.register_plugin_path(kitsu_publish.plugin_path())
-    pyblish.util.publish(context, plugins=pyblish.api.discover())
-    return context
-
-
 def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
     return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
-
-
-def errors(context: Any) -> dict[str, BaseException]:
-    return {
-        r["plugin"].__name__: r["error"] for r in context.data["results"] if r["error"] is not None
-    }
 
 
 @pytest.fixture

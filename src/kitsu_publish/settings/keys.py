@@ -234,6 +234,7 @@ REVIEW_TABLE = Table(
     field="review",
 )
 
+
 def _level(name: str, what: str, default: str) -> Choice:
     return Choice(
         name,
