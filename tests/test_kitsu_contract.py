@@ -2,7 +2,9 @@
 fast tests and against the real Zou, so that the fake cannot drift from the server.
 
 Each backend builds the same world (a project with a shot task, an artist assigned to
-it, a status artists may not set) and hands out sessions; every test runs on both.
+it, a status artists may not set) and hands out sessions; every test runs on both. For
+posting in someone's name (a farm job's), a backend also makes, when asked, a Production
+Manager of the project and a second artist assigned to the task.
 The Zou half carries the ``zou`` marker: ``pytest -m "not zou"`` runs the fake half.
 """
 
@@ -18,7 +20,7 @@ from fake_kitsu import FakeWorld
 from kitsu_publish import shots
 from kitsu_publish.errors import StatusNotFound, TargetError
 from kitsu_publish.kitsu import KitsuSession
-from kitsu_publish.model import Posted, Target, TaskInfo
+from kitsu_publish.model import Delegation, Posted, Target, TaskInfo
 from kitsu_publish.settings import Settings
 
 
@@ -30,8 +32,22 @@ class Backend:
     task: str  # Animation
     other: str  # Lighting
     forbidden: str  # a status short name artists may not set
+    artist_id: str  # the artist's Kitsu person id
+    artist_name: str  # and full name
 
     def artist(self) -> KitsuSession:
+        raise NotImplementedError
+
+    def manager(self) -> KitsuSession:
+        """A session of a Production Manager (global role ``manager``, in the team)."""
+        raise NotImplementedError
+
+    def colleague(self) -> tuple[str, str]:
+        """Another artist, assigned to ``task``: (person id, full name)."""
+        raise NotImplementedError
+
+    def authors_of(self, task_id: str) -> list[str]:
+        """The person ids of the task's stored comments, oldest first."""
         raise NotImplementedError
 
     def admin(self) -> KitsuSession:
@@ -57,9 +73,20 @@ class Fake(Backend):
         self.forbidden = "apv" + uuid.uuid4().hex[:4]
         self.world.add_status(self.forbidden, "Approved " + self.forbidden, artist=False)
         self._artist = self.world.person("user", assign=[self.task])
+        self.artist_id, self.artist_name = self._artist["id"], self._artist["full_name"]
 
     def artist(self) -> KitsuSession:
         return self.world.connect(self._artist)(Settings())
+
+    def manager(self) -> KitsuSession:
+        return self.world.connect(self.world.person("manager"))(Settings())
+
+    def colleague(self) -> tuple[str, str]:
+        made = self.world.person("user", assign=[self.task])
+        return made["id"], made["full_name"]
+
+    def authors_of(self, task_id: str) -> list[str]:
+        return [c["person_id"] for c in self.world.comments.get(task_id, [])]
 
     def admin(self) -> KitsuSession:
         return self.world.connect()(Settings())
@@ -94,6 +121,8 @@ class Zou(Backend):
         self.person = kitsu_seed.new_person(
             admin, "user", project=production.project, assign=[self.task]
         )
+        self.artist_id, self.artist_name = self.person.id, self.person.full_name
+        self.people = [self.person.id]
 
     def _connect(self, email: str, password: str) -> KitsuSession:
         from kitsu_publish import kitsu
@@ -106,6 +135,26 @@ class Zou(Backend):
 
     def admin(self) -> KitsuSession:
         return self._connect(self.zou.email, self.zou.password)
+
+    def _new_person(self, role: str, **kwargs: Any) -> Any:
+        import kitsu_seed
+
+        made = kitsu_seed.new_person(self.client, role, project=self.project, **kwargs)
+        self.people.append(made.id)
+        return made
+
+    def manager(self) -> KitsuSession:
+        made = self._new_person("manager")
+        return self._connect(made.email, made.password)
+
+    def colleague(self) -> tuple[str, str]:
+        made = self._new_person("user", assign=[self.task])
+        return made.id, made.full_name
+
+    def authors_of(self, task_id: str) -> list[str]:
+        import kitsu_seed
+
+        return [c["person_id"] for c in kitsu_seed.comments(self.client, task_id)]
 
     def status_of(self, task_id: str) -> str:
         import kitsu_seed
@@ -125,7 +174,8 @@ class Zou(Backend):
     def retire(self) -> None:
         import kitsu_seed
 
-        kitsu_seed.retire(self.client, self.person.id)
+        for person_id in self.people:
+            kitsu_seed.retire(self.client, person_id)
 
 
 @pytest.fixture(params=["fake", pytest.param("zou", marks=pytest.mark.zou)])
@@ -260,3 +310,59 @@ def test_a_shot_task_carries_the_shots_frame_data_and_the_projects_format(backen
             assert shot.ratio == "2.39"
     finally:
         session.close()
+
+
+# --- posting in someone's name (a farm job's) ------------------------------------------
+
+
+@pytest.fixture
+def manager(backend: Backend) -> Iterator[KitsuSession]:
+    session = backend.manager()
+    yield session
+    session.close()
+
+
+def test_a_session_knows_its_person_its_role_and_that_it_is_no_bot(backend, artist, manager):
+    assert artist.person_id == backend.artist_id
+    found = artist.identity()
+    assert (found["id"], found["role"], found["is_bot"]) == (backend.artist_id, "user", False)
+    assert (manager.identity()["id"], manager.identity()["role"]) == (manager.person_id, "manager")
+    assert manager.person_id not in ("", backend.artist_id)
+
+
+def test_acting_for_a_person_kitsu_does_not_know_is_a_target_error(backend, manager):
+    with pytest.raises(TargetError) as raised:
+        manager.act_for("00000000-0000-0000-0000-000000000000")
+    assert "KITSU_PUBLISH_ON_BEHALF_OF" in str(raised.value)
+    assert manager.delegation(manager.resolve(by_id(backend.task))) is None
+
+
+def test_a_manager_posting_for_the_artist_makes_the_artist_the_author(backend, manager):
+    task = manager.resolve(by_id(backend.task))
+    assert manager.delegation(task) is None  # for itself until told
+    assert manager.preflight(task, backend.forbidden) is None  # a manager may set it
+
+    assert manager.act_for(backend.artist_id) == backend.artist_name
+
+    found = manager.delegation(task)
+    assert found == Delegation(backend.artist_id, backend.artist_name, as_author=True)
+    refused = manager.preflight(task, backend.forbidden)  # ... the artist may not
+    assert refused is not None and refused.reason == "status"
+    assert f"in the name of {backend.artist_name}" in refused.message
+    assert manager.preflight(task, "wfa") is None
+    posted = manager.post(task, "wfa", "contract: for the artist")
+    assert posted.comment["person_id"] == backend.artist_id
+    assert backend.authors_of(backend.task) == [backend.artist_id]
+    assert backend.status_of(backend.task) == "wfa"
+
+
+def test_an_artist_posting_for_someone_stays_the_author(backend, artist):
+    colleague, name = backend.colleague()
+    task = artist.resolve(by_id(backend.task))
+
+    assert artist.act_for(colleague) == name
+
+    assert artist.delegation(task) == Delegation(colleague, name, as_author=False)
+    posted = artist.post(task, "wfa", "contract: for a colleague")
+    assert posted.comment["person_id"] == backend.artist_id
+    assert backend.authors_of(backend.task) == [backend.artist_id]
