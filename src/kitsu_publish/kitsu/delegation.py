@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import ConnectionFailed, KitsuError, PermissionRefused, ServerFailed, TargetError
 from ..model import Delegation, Refusal, TaskInfo
 from . import permissions
-from .roles import project_role
+from .roles import department_names, project_role
 from .session import Session
 
 __all__ = ["act_for", "delegation", "preflight"]
@@ -97,6 +97,9 @@ def preflight(session: Session, task: TaskInfo, status_short_name: str) -> Refus
     status = session.status(status_short_name)
     kept = status_short_name.lower() == task.status.lower()
     refusal = permissions.check(person, role, task.data, status, task.label, kept)
+    if refusal is not None and refusal.reason == "department":
+        names = department_names(session)
+        refusal = permissions.check(person, role, task.data, status, task.label, kept, names)
     if refusal is None:
         return None
     return Refusal(refusal.reason, f"On the farm, in the name of {who}: {refusal.message}")

@@ -16,7 +16,7 @@ from ..model import Refusal, TaskInfo
 from . import permissions
 from .session import Session
 
-__all__ = ["preflight", "project_role", "settable_statuses"]
+__all__ = ["department_names", "preflight", "project_role", "settable_statuses"]
 
 
 def project_role(session: Session, project_id: str) -> str:
@@ -52,7 +52,7 @@ def preflight(session: Session, task: TaskInfo, status_short_name: str) -> Refus
     kept = status_short_name.lower() == task.status.lower()
     refusal = permissions.check(session.person, role, data, status, task.label, kept)
     if refusal is not None and refusal.reason == "department":
-        names = _department_names(session)
+        names = department_names(session)
         refusal = permissions.check(session.person, role, data, status, task.label, kept, names)
     return refusal
 
@@ -63,7 +63,8 @@ def settable_statuses(session: Session, project_id: str) -> list[dict[str, Any]]
     return [dict(s) for s in permissions.allowed_statuses(role, session.statuses())]
 
 
-def _department_names(session: Session) -> dict[str, str]:
+def department_names(session: Session) -> dict[str, str]:
+    """The departments' names by id (read once), for messages."""
     import gazu
 
     records = session.records
