@@ -461,3 +461,41 @@ def test_without_a_farm_profile_farm_instances_take_no_part_as_before(
     assert [c["text"] for c in kitsu_seed.comments(admin, task)] == [text]
     assert kitsu_seed.comments(admin, farm_only) == []  # the farm job's, later
     assert kitsu_seed.status(admin, farm_only) == "todo"
+
+
+def test_check_online_on_a_farm_machine_names_the_bot_its_power_and_its_token_s_expiry(
+    submitted, admin
+):
+    # the manager bot of the module (no expiration date), then a bot made with one
+    env = farm_env(submitted, submitted.manager_bot)
+    check = [sys.executable, "-m", "kitsu_publish.cli", "check", "--online"]
+    done = subprocess.run(check, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert any(
+        line.startswith("  account: ") and ", a bot, Production Manager" in line for line in lines
+    )
+    assert (
+        "  posts in someone's name: yes (Kitsu keeps the author a manager names), except on "
+        "projects whose team gives it another role" in lines
+    )
+    assert (
+        "  token expires: never, as far as Kitsu says (no expiration date, no expiry in the token)"
+        in lines
+    )
+    assert no_secret(submitted, done.stdout, done.stderr)
+
+    bot, token = kitsu_seed.new_bot(admin, "user", expiration_date="2099-12-31")
+    try:
+        env["KITSU_TOKEN"] = token
+        done = subprocess.run(check, capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        lines = done.stdout.splitlines()
+        assert any(", a bot, Artist" in line for line in lines if line.startswith("  account: "))
+        assert any(
+            line.startswith("  posts in someone's name: only on projects") for line in lines
+        )
+        assert "  token expires: 2099-12-31 (the bot's expiration date in Kitsu)" in lines
+        assert token not in done.stdout + done.stderr
+    finally:
+        kitsu_seed.retire(admin, bot["id"])
