@@ -268,8 +268,10 @@ def build_note(
     """Choose the status profile, decide the status and render the text of one task's
     note (``settings``: the note table's, with its profiles).
 
-    Raises :class:`TemplateError` when a member's comment or the note holds text Kitsu
-    cannot store (:func:`kitsu_publish.text.check_text`); warns once when the note has
+    The artists' comments, joined or as the templates' ``comment``, keep their single
+    line breaks in Kitsu (:func:`kitsu_publish.text.hard_breaks`). Raises
+    :class:`TemplateError` when a member's comment or the note holds text Kitsu cannot
+    store (:func:`kitsu_publish.text.check_text`); warns once when the note has
     hashtags that make Kitsu post it to other tasks too.
     """
     table = settings
@@ -293,7 +295,8 @@ def build_note(
         )
         field_name = "rendered note"
     else:
-        note = "\n\n".join(dict.fromkeys(m.comment for m in members if m.comment))
+        comments = dict.fromkeys(text.hard_breaks(m.comment) for m in members if m.comment)
+        note = "\n\n".join(comments)
         field_name = "note (the instances' comments joined)"
     text.check_text(note, field_name, owner)
     if warn is not None:
@@ -307,7 +310,7 @@ def _warn_hashtags(note: str, task: TaskInfo, warn: Callable[[str], None]) -> No
     tags = [tag for tag in text.hashtags(note) if tag != own]
     if not tags:
         return
-    hint = "to show a '#' without this, write &#35; or use the md filter"
+    hint = "to show a '#' without this, use the md filter or write \\#<span></span>"
     if tags == ["all"]:
         warn(
             f"task {task.label}: the note contains #all, so Kitsu will also post it to "
@@ -336,7 +339,7 @@ def _variables(
     plain = [template.plain_data(m.data) for m in members]
     shot = shots.kitsu_shot(task)  # the project's name with its values; the shot's own
     variables: dict[str, Any] = {
-        "comment": first.comment,
+        "comment": text.hard_breaks(first.comment),
         "version": first.version,
         "product_type": first.product_type,
         "family": first.product_type,
@@ -355,7 +358,7 @@ def _variables(
                 "product_type": m.product_type,
                 "family": m.product_type,
                 "version": m.version,
-                "comment": m.comment,
+                "comment": text.hard_breaks(m.comment),
                 "farm": m.farm,
                 "data": data,
             }

@@ -1,4 +1,5 @@
-"""Text posted to Kitsu: what Zou can store, and which hashtags make it copy a comment.
+"""Text posted to Kitsu: what Zou can store, which hashtags make it copy a comment, and
+the artist's line breaks kept as Kitsu shows them.
 
 Pure: no jinja2, no gazu, no pyblish.
 
@@ -36,7 +37,7 @@ import re
 
 from .errors import TemplateError, shorten
 
-__all__ = ["MAX_COMMENT_CHARS", "check_text", "hashtags"]
+__all__ = ["MAX_COMMENT_CHARS", "check_text", "hard_breaks", "hashtags"]
 
 #: Longest comment (and rendered note) posted to Kitsu, in characters.
 MAX_COMMENT_CHARS = 100_000
@@ -47,6 +48,10 @@ _BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 # Zou 1.0.97, comments_service.get_comment_hashtags: re.findall("#[a-zA-Z]*", text, re.I)
 _HASHTAG = re.compile("#[a-zA-Z]*", re.IGNORECASE)
+
+# CommonMark: a code fence opens with three or more backticks or tildes, indented by at
+# most three spaces, and closes with at least as many of the same character.
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 def check_text(text: str, field: str, owner: str) -> None:
@@ -104,3 +109,66 @@ def hashtags(text: str) -> list[str]:
     if "all" in found:
         return ["all"]
     return [tag for tag in dict.fromkeys(found) if tag]
+
+
+def hard_breaks(text: str) -> str:
+    """``text`` with each single line break made a hard line break, for Kitsu.
+
+    Kitsu renders a comment as GFM without marked's ``breaks`` option, so lines not
+    separated by a blank line join into one paragraph. Two spaces at the end of a line
+    are markdown's hard line break: they go at the end of every line followed by another
+    non-blank line, except in fenced code (which keeps its lines anyway), on the fences
+    themselves, inside a code span (where a line break is a space) and where the line
+    already ends in a hard break (two spaces or a backslash). Elsewhere markdown ignores
+    trailing spaces (a heading, a table row, the last line of a block), so the artist's
+    markdown means what it meant; line breaks are made ``\\n``.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    in_span = _breaks_in_code_spans(lines)
+    fence = ""  # the fence of the code block the line is in, if any
+    for index, line in enumerate(lines[:-1]):
+        found = _FENCE.match(line)
+        marks = found.group(1) if found else ""
+        rest = line[found.end() :] if found else ""
+        if fence:
+            if marks[:1] == fence[0] and len(marks) >= len(fence) and not rest.strip():
+                fence = ""  # the closing fence
+        elif marks and not (marks[0] == "`" and "`" in rest):
+            fence = marks  # an opening fence (a backtick fence's info has no backtick)
+        elif (
+            line.strip()
+            and lines[index + 1].strip()
+            and index not in in_span
+            and not line.endswith(("  ", "\\"))
+        ):
+            lines[index] = line.rstrip(" ") + "  "
+    return "\n".join(lines)
+
+
+def _breaks_in_code_spans(lines: list[str]) -> set[int]:
+    """The indexes of the lines whose line break is inside a code span: a run of
+    backticks closed by the next run of the same length in the same paragraph
+    (CommonMark; a backslash before an opening run takes its first backtick)."""
+    inside: set[int] = set()
+    ends, offset = [], 0  # where each line's break is in the whole text
+    for line in lines:
+        offset += len(line)
+        ends.append(offset)
+        offset += 1
+    for paragraph in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", "\n".join(lines)):
+        runs = list(re.finditer(r"\\?(`+)", paragraph.group()))
+        index = 0
+        while index < len(runs):
+            run = runs[index]
+            opening = run.group(1)[1:] if run.group().startswith("\\") else run.group(1)
+            closing = next(
+                (j for j in range(index + 1, len(runs)) if runs[j].group(1) == opening), None
+            )
+            if not opening or closing is None:
+                index += 1
+                continue
+            begin = paragraph.start() + run.end()
+            end = paragraph.start() + runs[closing].start(1)
+            inside.update(n for n, at in enumerate(ends) if begin <= at < end)
+            index = closing + 1
+    return inside

@@ -332,6 +332,25 @@ def test_without_template_no_comment_gives_empty_text():
     assert plan.build_note(Settings(), TASK, [member("a")]).text == ""
 
 
+def test_without_template_each_comment_keeps_its_single_line_breaks():
+    members = [member("a", comment="Fixed the arm\nand the hand"), member("b", comment="x\ny")]
+    note = plan.build_note(Settings(), TASK, members)
+    assert note.text == "Fixed the arm  \nand the hand\n\nx  \ny"
+
+
+def test_templates_see_the_comments_with_their_line_breaks_kept():
+    s = with_template("{{ comment }}|{% for i in instances %}{{ i.comment }}{% endfor %}")
+    note = plan.build_note(s, TASK, [member("a", comment="one\ntwo")])
+    assert note.text == "one  \ntwo|one  \ntwo"
+    legacy = with_template("{comment}", syntax="legacy")
+    assert plan.build_note(legacy, TASK, [member("a", comment="one\ntwo")]).text == "one  \ntwo"
+
+
+def test_templates_see_the_raw_comment_in_the_instance_data():
+    s = with_template("{{ data.comment }}")
+    assert plan.build_note(s, TASK, [member("a", comment="one\ntwo")]).text == "one\ntwo"
+
+
 def test_disabled_template_is_not_used():
     s = replace(Settings(), template=CommentTemplate(False, "IGNORED {{ comment }}", "jinja"))
     assert plan.build_note(s, TASK, [member("a", comment="c")]).text == "c"
@@ -654,8 +673,8 @@ def test_hash_all_warns_that_every_other_task_gets_the_note():
     warnings = note_warnings("Ready for #all to check")
     assert warnings == [
         "task Spring / SQ010/SH010 / Animation: the note contains #all, so Kitsu will also "
-        "post it to every other task of SQ010/SH010; to show a '#' without this, write "
-        "&#35; or use the md filter"
+        "post it to every other task of SQ010/SH010; to show a '#' without this, use the md "
+        "filter or write \\#<span></span>"
     ]
 
 

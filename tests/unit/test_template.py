@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -217,6 +218,11 @@ def test_sandbox_still_allows_harmless_methods():
 # --- the md filter --------------------------------------------------------------------
 
 
+# The filter's output as text: what Kitsu's web app shows of it is tested by
+# tests/test_note_rendering.py, with Kitsu's own renderer.
+SPAN = "<span></span>"
+
+
 @pytest.mark.parametrize(
     ("raw", "escaped"),
     [
@@ -224,31 +230,67 @@ def test_sandbox_still_allows_harmless_methods():
         ("*bold*", r"\*bold\*"),
         ("render_main", r"render\_main"),
         ("a|b*c_d", r"a\|b\*c\_d"),
-        ("# title", "&#35; title"),
-        ("v#3", "v&#35;3"),
+        ("# title", "\\#" + SPAN + " title"),
+        ("x#3", "x\\#" + SPAN + "3"),
+        ("@Super Admin", "\\@" + SPAN + "Super Admin"),
+        ("v003", "v" + SPAN + "003"),
+        ("vfx V003", "vfx V003"),
+        ("http://x/a_b", r"http\://x/a\_b"),
+        ("www.studio.com", r"www\.studio\.com"),
+        ("tom&amp;jerry", r"tom\&amp;jerry"),
+        (":tada:", r"\:tada\:"),
+        ("1. item", r"1\. item"),
+        ("- item", r"\- item"),
+        ("a == b", r"a \=\= b"),
     ],
 )
-def test_md_escapes_table_and_emphasis_characters(raw, escaped):
+def test_md_escapes_what_markdown_kitsu_or_zou_would_read(raw, escaped):
     assert template.md_escape(raw) == escaped
 
 
 @pytest.mark.parametrize("raw", ["#all", "#Lighting", "\\#all", "fix #comp and #all", "##all"])
-def test_md_escaped_text_triggers_no_kitsu_hashtag(raw):
+def test_md_escaped_text_triggers_no_zou_hashtag(raw):
     # Zou copies a comment to other tasks on #<letters>; a backslash does not stop it
     assert text.hashtags(raw) != []
     escaped = template.md_escape(raw)
-    assert "#" not in escaped.replace("&#35;", "")
+    assert escaped.count("#") == escaped.count("#" + SPAN) == raw.count("#")
     assert text.hashtags(escaped) == []
 
 
-def test_md_turns_hash_into_an_html_entity_not_a_backslash_escape():
-    assert template.md_escape("#all") == "&#35;all"
-    assert template.md_escape("\\#all") == "\\\\&#35;all"
+@pytest.mark.parametrize("name", ["Super Admin", "Animation", "John Doe", "doe"])
+def test_md_escaped_text_triggers_no_zou_mention(name):
+    # Zou 1.0.97, comments_service.get_comment_mentions and get_comment_department_mentions
+    mentioned = re.compile(f"@{re.escape(name)}( |$)")
+    for raw in (f"@{name}", f"@{name} ", f"x @{name} y", f"john_{name}@studio.com @{name}"):
+        assert mentioned.search(raw)
+        assert not mentioned.search(template.md_escape(raw))
 
 
-def test_md_replaces_newlines_with_spaces():
-    assert template.md_escape("one\ntwo\r\nthree") == "one two three"
+def test_md_follows_hash_and_at_by_an_empty_span_after_their_backslash():
+    assert template.md_escape("#all") == "\\#" + SPAN + "all"
+    assert template.md_escape("\\#all") == "\\\\\\#" + SPAN + "all"
+    assert template.md_escape("a@b") == "a\\@" + SPAN + "b"
+
+
+def test_md_breaks_a_v_before_a_digit_only():
+    assert template.md_escape("v003 00:00:01.05 (30)") == (
+        "v" + SPAN + r"003 00\:00\:01\.05 \(30\)"
+    )
+    assert template.md_escape("vv1 v x2v") == "vv" + SPAN + "1 v x2v"
+
+
+def test_md_turns_line_breaks_into_br_so_a_value_stays_on_its_line():
+    assert template.md_escape("one\ntwo\r\nthree") == "one<br>two<br>three"
     assert "\n" not in template.md_escape("a\nb\n")
+
+
+def test_md_writes_spaces_html_would_collapse_as_nbsp():
+    assert template.md_escape(" a  b ") == "&nbsp;a&nbsp;&nbsp;b&nbsp;"
+    assert template.md_escape("    code") == "&nbsp;" * 4 + "code"
+    assert template.md_escape("a\tb") == "a b"
+    assert template.md_escape("a\t\tb") == "a&nbsp;&nbsp;b"
+    assert template.md_escape("a \n b") == "a&nbsp;<br>&nbsp;b"
+    assert template.md_escape("one space") == "one space"
 
 
 def test_md_escapes_backslash_first():
@@ -260,19 +302,20 @@ def test_md_of_none_is_empty_and_other_values_become_text():
     assert template.md_escape(3) == "3"
 
 
-def test_md_leaves_plain_text_alone():
-    assert template.md_escape("animMain v003") == "animMain v003"
-    assert template.md_escape("-.,:;'\"/=?@$%^&") == "-.,:;'\"/=?@$%^&"
+def test_md_leaves_plain_text_and_meaningless_punctuation_alone():
+    assert template.md_escape("animMain V3 final") == "animMain V3 final"
+    assert template.md_escape(",;'\"/?$%^") == ",;'\"/?$%^"
 
 
 def test_md_escapes_every_markdown_character():
-    escaped = r"\\\`\*\_\{\}\[\]\<\>\(\)&#35;\+\!\|\~"
-    assert template.md_escape("\\`*_{}[]<>()#+!|~") == escaped
+    raw = "\\`*_{}[]<>()#+-.!|~:&=@"
+    escaped = "".join("\\" + char + (SPAN if char in "#@" else "") for char in raw)
+    assert template.md_escape(raw) == escaped
 
 
 def test_md_is_a_jinja_filter():
     text = jinja("| {{ name | md }} | {{ comment | md }} |", name="a_b", comment="x|y\nz")
-    assert text == r"| a\_b | x\|y z |"
+    assert text == r"| a\_b | x\|y<br>z |"
 
 
 # --- text Kitsu can store (kitsu_publish.text) ---------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from kitsu_publish.errors import TemplateError
-from kitsu_publish.text import MAX_COMMENT_CHARS, check_text, hashtags
+from kitsu_publish.text import MAX_COMMENT_CHARS, check_text, hard_breaks, hashtags
 
 
 def refusal(value: str, field: str = "comment", owner: str = "instance 'animMain'") -> str:
@@ -156,3 +156,48 @@ def test_a_hashtag_stops_at_the_first_character_that_is_no_ascii_letter():
 
 def test_text_without_a_hash_has_no_hashtag():
     assert hashtags("plain note") == []
+
+
+# --- hard line breaks ------------------------------------------------------------------------
+# What Kitsu shows of them is tested with Kitsu's own renderer: tests/test_note_rendering.py.
+
+
+@pytest.mark.parametrize(
+    ("comment", "posted"),
+    [
+        ("one\ntwo\nthree", "one  \ntwo  \nthree"),
+        ("one\n\ntwo", "one\n\ntwo"),
+        ("one \ntwo", "one  \ntwo"),
+        ("one\r\ntwo\rthree", "one  \ntwo  \nthree"),
+        ("one  \ntwo", "one  \ntwo"),
+        ("one\\\ntwo", "one\\\ntwo"),
+        ("one\n   \ntwo", "one\n   \ntwo"),
+        ("single line", "single line"),
+        ("", ""),
+        ("last\n", "last\n"),
+    ],
+)
+def test_a_line_followed_by_a_line_ends_in_a_hard_break(comment, posted):
+    assert hard_breaks(comment) == posted
+
+
+def test_fenced_code_and_its_fences_keep_their_lines_as_they_are():
+    comment = "before\n```py\na\nb\n```\nafter\nend"
+    assert hard_breaks(comment) == "before  \n```py\na\nb\n```\nafter  \nend"
+    tildes = "~~~~\na\n~~~\nb\n~~~~\nc\nd"  # closed by four tildes or more, not three
+    assert hard_breaks(tildes) == "~~~~\na\n~~~\nb\n~~~~\nc  \nd"
+
+
+def test_a_backtick_fence_whose_info_has_a_backtick_is_text():
+    assert hard_breaks("```a`b\nc") == "```a`b  \nc"
+
+
+def test_a_line_break_inside_a_code_span_stays_a_space():
+    assert hard_breaks("a `code\nspan` b\nc") == "a `code\nspan` b  \nc"
+    assert hard_breaks("a ``x ` \ny`` b\nc") == "a ``x ` \ny`` b  \nc"
+
+
+def test_an_unclosed_or_escaped_backtick_opens_no_code_span():
+    assert hard_breaks("a ` b\nc") == "a ` b  \nc"
+    assert hard_breaks("a \\`b\nc` d\ne") == "a \\`b  \nc` d  \ne"
+    assert hard_breaks("a `b\n\nc` d\ne") == "a `b\n\nc` d  \ne"  # not across paragraphs

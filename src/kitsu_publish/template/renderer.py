@@ -17,25 +17,50 @@ from ..errors import TemplateError
 from ..text import MAX_COMMENT_CHARS
 from . import limits, sandbox
 
-_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#+!|~]")
 _LEGACY_KEY = re.compile(r"\{([^}]*)\}")
+
+# Every ASCII punctuation character that means something to marked (GFM), to Kitsu's
+# emoji, link and tag rules or to Zou's parsers; a backslash makes each plain text.
+# Left as they are, having no meaning there: " ' $ % ^ , ; ? /
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~:&=@]|v(?=[0-9])")
+# An empty element: nothing to see, but it sits between a character and the next in
+# the stored text and in the HTML that Kitsu's own substitutions read.
+_BREAK = "<span></span>"
+_MD_REPLACEMENTS = {"#": "\\#" + _BREAK, "@": "\\@" + _BREAK, "v": "v" + _BREAK}
+# Spaces that HTML would collapse or that markdown would read (a line's leading spaces
+# make code, two trailing ones a line break): at the start or end of a line, or in a row.
+_MD_SPACES = re.compile("^ +| +$| {2,}")
 
 
 def md_escape(value: Any) -> str:
-    """Escape text for a markdown table cell: special characters and line breaks.
+    """``value`` as markdown that Kitsu's web app shows exactly as it is (docs/notes.md).
 
-    ``#`` becomes the HTML entity ``&#35;`` rather than ``\\#``: Kitsu shows it as ``#``,
-    and Zou's hashtag rule (``#`` followed by letters copies the comment to the
-    entity's other tasks) ignores a backslash but finds no letters after ``&#35``.
+    Kitsu renders a comment with marked (GFM) and marked-emoji, sanitizes the HTML, then
+    replaces ``@Full Name``, ``#TaskType``, ``#All`` and timecodes in it; Zou reads
+    mentions (``@Full Name``, ``@Department``, followed by a space or the end) and tags
+    (``#`` and letters) from the stored text. So:
+
+    - every markdown character (``\\ ` * _ { } [ ] ( ) < > # + - . ! | ~ : & = @``) is
+      backslash-escaped: no emphasis, code, link, autolink (``http:``, ``www.``, e-mail),
+      list, heading, table cell, HTML, entity or ``:emoji:``;
+    - ``#``, ``@`` and a ``v`` before a digit are followed by an empty ``<span></span>``:
+      neither Zou nor Kitsu's substitutions find a tag, a mention or a timecode there;
+    - spaces that HTML would collapse or markdown read (leading, trailing, two or more)
+      are ``&nbsp;``, a tab one of them; each line break is ``<br>``, so a value stays
+      on its table row.
     """
     text = "" if value is None else str(value)
-    text = " ".join(text.splitlines())
-    return _MD_SPECIAL.sub(_md_replacement, text)
+    return "<br>".join(_md_line(line) for line in text.splitlines())
+
+
+def _md_line(line: str) -> str:
+    escaped = _MD_SPECIAL.sub(_md_replacement, line.replace("\t", " "))
+    return _MD_SPACES.sub(lambda match: "&nbsp;" * len(match.group()), escaped)
 
 
 def _md_replacement(match: re.Match[str]) -> str:
     char = match.group()
-    return "&#35;" if char == "#" else "\\" + char
+    return _MD_REPLACEMENTS.get(char) or "\\" + char
 
 
 def render(
