@@ -1,9 +1,9 @@
 """The shot checks of a publish: each instance against its Kitsu shot, in validation.
 
 Reads only what collection kept (the instance's task, with its entity and project as
-the publish read them): no request to Kitsu. The comparing is
-:mod:`kitsu_publish.shots`'; here it meets pyblish: what is skipped goes to DEBUG, a
-check set to ``"warning"`` to WARNING, one set to ``"error"`` fails the validator.
+the publish read them): no request to Kitsu. :mod:`kitsu_publish.shots` compares; here
+its report meets pyblish: what is skipped goes to DEBUG, a check set to ``"warning"``
+to WARNING, one set to ``"error"`` fails the validator (the instance's one error).
 """
 
 from __future__ import annotations

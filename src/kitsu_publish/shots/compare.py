@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .values import (
     KitsuShot,
@@ -26,6 +26,9 @@ from .values import (
     rate_text,
     size_text,
 )
+
+if TYPE_CHECKING:
+    from ..settings.keys import ShotSettings
 
 __all__ = ["CHECKS", "FPS_TOLERANCE", "Finding", "Report", "check", "product_types_of", "wanted"]
 
@@ -82,9 +85,9 @@ def wanted(product_types: tuple[str, ...], data: Mapping[str, Any]) -> bool:
     return any(p.lower() in listed for p in product_types_of(data))
 
 
-def check(settings: Any, shot: KitsuShot, data: Mapping[str, Any], name: str) -> Report:
-    """Compare one instance's data with its Kitsu shot, as ``settings`` (a
-    ``ShotSettings``) asks: every check not ``"off"``, each difference a
+def check(settings: ShotSettings, shot: KitsuShot, data: Mapping[str, Any], name: str) -> Report:
+    """Compare one instance's data with its Kitsu shot, as ``settings`` (the
+    ``[ValidateKitsuShot]`` table) asks: every check not ``"off"``, each difference a
     :class:`Finding` at the check's level."""
     if not wanted(settings.product_types, data):
         kinds = ", ".join(product_types_of(data)) or "none"
