@@ -18,11 +18,11 @@ import pyblish.api
 import pyblish.util
 import pytest
 
-import kitsu_publish
+import fake_publish
 from fake_kitsu import FakeWorld
-from kitsu_publish import actions, flow
+from fake_publish import errors
+from kitsu_publish import actions
 from kitsu_publish.errors import ShotMismatch
-from kitsu_publish.state import RunOptions
 
 PLUGIN = "ValidateKitsuShot"
 ON = """
@@ -40,16 +40,14 @@ def publish(
     person: dict[str, Any] | None = None,
 ) -> Any:
     """One whole pyblish publish of these instances against the fake Kitsu."""
-    file = tmp_path / "kitsu.toml"
-    file.write_text(settings, encoding="utf-8")
-    context = pyblish.api.Context()
-    context.data["comment"] = "cut matched"
-    flow.prepare(context, RunOptions(connect=world.connect(person), settings_file=str(file)))
-    for data in instances:
-        context.create_instance(data["name"]).data.update(data)
-    pyblish.api.register_plugin_path(kitsu_publish.plugin_path())
-    pyblish.util.publish(context, plugins=pyblish.api.discover())
-    return context
+    return fake_publish.publish(
+        world,
+        instances,
+        tmp_path=tmp_path,
+        settings=settings,
+        person=person,
+        comment="cut matched",
+    )
 
 
 def render(task_id: str, name: str = "renderMain", **data: Any) -> dict[str, Any]:
@@ -67,12 +65,6 @@ def render(task_id: str, name: str = "renderMain", **data: Any) -> dict[str, Any
     }
     found.update(data)
     return found
-
-
-def errors(context: Any) -> dict[str, BaseException]:
-    return {
-        r["plugin"].__name__: r["error"] for r in context.data["results"] if r["error"] is not None
-    }
 
 
 def records(context: Any, plugin: str = PLUGIN, level: int = logging.DEBUG) -> list[str]:
