@@ -302,7 +302,8 @@ SNAPSHOTS = [
     (
         {"kitsu": {"servr": "https://k"}},
         "studio.toml: kitsu.servr: unknown key (known keys here: 'server', "
-        "'connect_timeout', 'read_timeout', 'request_timeout', 'step_timeout'); "
+        "'connect_timeout', 'read_timeout', 'request_timeout', 'step_timeout', "
+        "'max_parallel_requests'); "
         "did you mean 'server'?",
     ),
     (

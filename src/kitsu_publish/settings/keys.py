@@ -19,6 +19,7 @@ from .kinds import (
     Choice,
     Condition,
     Conditions,
+    Count,
     Frame,
     Ignored,
     Names,
@@ -37,11 +38,13 @@ DEFAULTS_SOURCE = "<default settings>"
 # --- the tables ---------------------------------------------------------------------------
 
 _SECONDS_RANGE = "seconds, more than 0 and at most 600"
+#: The most writes a publish may run at once (``[kitsu] max_parallel_requests``).
+MAX_PARALLEL_REQUESTS = 16
 
 KITSU_TABLE = Table(
     "kitsu",
-    "The Kitsu server and the time limits of every request to it. Credentials never "
-    "belong here: set KITSU_LOGIN and KITSU_PWD, or KITSU_TOKEN, in the environment.",
+    "The Kitsu server, the time limits of every request to it and how many writes run "
+    "at once. Credentials never belong here: set KITSU_LOGIN and KITSU_PWD, or KITSU_TOKEN, in the environment.",
     [
         Text(
             "server",
@@ -73,6 +76,14 @@ KITSU_TABLE = Table(
             "Budget of all Kitsu requests of one publish step: logging in, finding the "
             f"tasks, checking the notes, posting them ({_SECONDS_RANGE}).",
             default=300.0,
+        ),
+        Count(
+            "max_parallel_requests",
+            "How many writes to Kitsu may run at once: the comment POSTs of different "
+            "tasks, and the review uploads of different tasks (from 1 to "
+            f"{MAX_PARALLEL_REQUESTS}). 1 posts one note after another.",
+            MAX_PARALLEL_REQUESTS,
+            default=4,
         ),
     ],
     refuse=("password", "pwd", "token", "login", "user", "email"),
@@ -357,6 +368,7 @@ class Settings:
     read_timeout: float = _default(KITSU_TABLE, "read_timeout")
     request_timeout: float = _default(KITSU_TABLE, "request_timeout")
     step_timeout: float = _default(KITSU_TABLE, "step_timeout")
+    max_parallel_requests: int = _default(KITSU_TABLE, "max_parallel_requests")
     enabled: bool = _default(NOTE_TABLE, "enabled")
     set_status_note: bool = _default(NOTE_TABLE, "set_status_note")
     note_status_shortname: str = _default(NOTE_TABLE, "note_status_shortname")

@@ -1,7 +1,7 @@
 """The kinds of settings key: how a declared key reads its value and describes it.
 
-Each kind of :class:`Key` (boolean, text, choice, seconds, frame, names, ignored,
-conditions, table) reads a value from decoded data with a :class:`Reader`, and describes
+Each kind of :class:`Key` (boolean, text, choice, seconds, frame, count, names,
+ignored, conditions, table) reads a value from decoded data with a :class:`Reader`, and describes
 the values it accepts in JSON Schema (:meth:`Key.schema`), so that the loader and the
 schema can never disagree.
 
@@ -176,6 +176,24 @@ class Frame(Key):
 
     def type_schema(self) -> dict[str, Any]:
         return {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}
+
+
+class Count(Key):
+    """A whole number from 1 to ``maximum`` (how many at once)."""
+
+    def __init__(self, name: str, description: str, maximum: int, **options: Any) -> None:
+        super().__init__(name, description, **options)
+        self.maximum = maximum
+
+    def read(self, reader: Reader, value: Any, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise reader.expected(value, key, f"a whole number from 1 to {self.maximum}")
+        if not 1 <= value <= self.maximum:
+            raise reader.fail(key, f"expected a number from 1 to {self.maximum}, found {value}")
+        return value
+
+    def type_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": 1, "maximum": self.maximum}
 
 
 class Names(Key):
