@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -300,3 +301,46 @@ def test_a_two_thousand_line_comment_shows_two_thousand_lines(kitsu_web: KitsuWe
     comment = "\n".join(f"line {i}: fixed" for i in range(2000))
     (html,) = kitsu_web.render([kitsu_item(hard_breaks_note(comment, False))])
     assert shown(html).splitlines() == comment.splitlines()
+
+
+# --- the example of docs/notes.md ------------------------------------------------------------
+
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "notes.md"
+
+
+def page_example() -> dict[str, Any]:
+    """The example of docs/notes.md: its template, instances, posted text and shown text."""
+    section = PAGE.read_text(encoding="utf-8").split("## Example", 1)[1].split("\n## ", 1)[0]
+    blocks = dict(re.findall(r"```(\w+)\n(.*?)```", section, re.S))
+    names = re.findall(r"^- `(.+)`, version (\d+)[;.]$", section, re.M)
+    return {
+        "template": blocks["jinja"].rstrip("\n"),
+        "instances": [(name, int(version)) for name, version in names],
+        "posted": blocks["markdown"],
+        "shown": blocks["text"].rstrip("\n"),
+    }
+
+
+def test_the_example_of_the_notes_page_is_what_is_posted_and_shown(kitsu_web: KitsuWeb):
+    example = page_example()
+    assert len(example["instances"]) == 4
+    settings = replace(Settings(), template=CommentTemplate(True, example["template"], "jinja"))
+    members = [
+        plan.member_of(
+            {
+                "productName": name,
+                "productType": "render",
+                "version": version,
+                "comment": "Fixed the arm.\nThe hands are next.",
+            },
+            "",
+            name,
+        )
+        for name, version in example["instances"]
+    ]
+    posted = plan.build_note(settings, TASK, members).text
+    assert posted == example["posted"]
+    (html,) = kitsu_web.render([kitsu_item(posted)])
+    assert shown(html) == example["shown"]
+    head = ["<p>", "<table>", "<thead>", "<tr>", "<th>", "<th>", "<tbody>"]
+    assert skeleton(parse(html)) == [*head, *(["<tr>", "<td>", "<td>"] * 4)]
