@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -54,9 +55,16 @@ class FakeWorld:
     preview_status: str = "ready"  # what processing ends in
     #: operation -> the faults of its next calls, in order: an exception to raise, or
     #: "lost" (the POST's answer is lost but the comment was stored), "lost-not-stored"
-    #: (lost and not stored: sent once more), "unknown" (lost, and checking failed too)
+    #: (lost and not stored: sent once more), "unknown" (lost, and checking failed too);
+    #: "operation:<task id>" -> the faults of its next calls on that task (taken first:
+    #: a fault for one task, whatever order parallel posts come in); a callable fault is
+    #: called, in the caller's thread, and what it returns is the fault (it may wait on
+    #: an event to hold a post in flight)
     faults: dict[str, list[Any]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)  # every call, in order
+    in_flight: int = 0  # posts and uploads being made now
+    most_in_flight: int = 0  # the most at once, since the world was made
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     persons: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id
     sessions: list[FakeSession] = field(default_factory=list)
 
@@ -178,14 +186,32 @@ class FakeWorld:
 
         return connect
 
-    def take(self, operation: str) -> Any:
-        """Record a call; raise or return its next scripted fault."""
+    def take(self, operation: str, task_id: str | None = None) -> Any:
+        """Record a call; raise or return its next scripted fault (see ``faults``)."""
         self.calls.append(operation)
-        queue = self.faults.get(operation)
-        fault = queue.pop(0) if queue else None
+        fault = None
+        for name in ([f"{operation}:{task_id}"] if task_id else []) + [operation]:
+            queue = self.faults.get(name)
+            if queue:
+                fault = queue.pop(0)
+                break
+        if callable(fault):
+            fault = fault()
         if isinstance(fault, BaseException):
             raise fault
         return fault
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Count a write in flight (``in_flight``, ``most_in_flight``)."""
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_flight -= 1
 
     def status_of(self, task_id: str) -> str:
         return str(self.tasks[task_id]["task_status"]["short_name"])
@@ -321,7 +347,11 @@ class FakeSession:
         return f"{web}/productions/{task.data.get('project_id')}/shots/tasks/{task.id}"
 
     def post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
-        fault = self.world.take("post")
+        with self.world.writing():
+            return self._post(task, status_short_name, text)
+
+    def _post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
+        fault = self.world.take("post", task.id)
         status = self.status(status_short_name)
         if fault == "unknown":
             raise PostFailed(
@@ -366,7 +396,8 @@ class FakeSession:
         reference: str | None = None,
         normalize_movie: bool = True,
     ) -> dict[str, Any]:
-        self.world.take("upload")
+        with self.world.writing():
+            self.world.take("upload", task_id)
         taken = {p["revision"] for p in self.world.previews if p["task_id"] == task_id}
         if reference is not None:
             revision = next(p["revision"] for p in self.world.previews if p["id"] == reference)

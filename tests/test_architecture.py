@@ -19,6 +19,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 #: The pure core: tested without a server, no pyblish, no gazu.
 PURE = (
     "model",
+    "parallel",
     "rules",
     "profiles",
     "plan",

@@ -67,9 +67,15 @@ def test_one_note_per_task_with_the_instances_of_that_task(world, three):
     assert world.sessions[0].closed  # the publish ended its session
 
 
-def test_posting_that_stops_part_way_records_every_task_and_says_which(world, three):
+#: One note after another, as before parallel writes: the faults below are scripted in
+#: the order of the calls (tests/test_parallel_fake.py has the parallel cases).
+ONE_AT_A_TIME = "[kitsu]\nmax_parallel_requests = 1\n"
+
+
+def test_posting_that_stops_part_way_records_every_task_and_says_which(world, three, tmp_path):
     world.faults["post"] = [None, ConnectionFailed("the server went away")]
-    context = publish(world, [product(f"r{n}", task) for n, task in enumerate(three)])
+    context = publish(world, [product(f"r{n}", task) for n, task in enumerate(three)],
+                      settings=ONE_AT_A_TIME, tmp_path=tmp_path)  # fmt: skip
 
     failed = errors(context)["IntegrateKitsuNote"]
     assert isinstance(failed, PostFailed) and failed.outcome == "not posted"
@@ -84,9 +90,10 @@ def test_posting_that_stops_part_way_records_every_task_and_says_which(world, th
     assert "kitsuComment" not in [i for i in context][1].data
 
 
-def test_an_answer_lost_for_good_is_an_unknown_outcome(world, three):
+def test_an_answer_lost_for_good_is_an_unknown_outcome(world, three, tmp_path):
     world.faults["post"] = ["unknown"]
-    context = publish(world, [product("a", three[0]), product("b", three[1])])
+    context = publish(world, [product("a", three[0]), product("b", three[1])],
+                      settings=ONE_AT_A_TIME, tmp_path=tmp_path)  # fmt: skip
     failed = errors(context)["IntegrateKitsuNote"]
     assert isinstance(failed, PostFailed) and failed.outcome == "unknown"
     assert [n["outcome"] for n in context.data["kitsuNotes"]] == ["unknown", "not posted"]
@@ -303,7 +310,7 @@ def test_status_profiles_decide_per_task_from_what_the_publish_holds(world, tmp_
     # the same publish without profiles makes the same calls to Kitsu: profiles cost none
     # but the look-ups of their statuses, which a real session serves from the statuses
     # it read once (tests/integration/test_requests.py counts the real requests)
-    calls = [c for c in world.calls if c != "status"]
+    calls = sorted(c for c in world.calls if c != "status")  # notes posted in parallel
     again = FakeWorld()
     tasks = [again.add_task("Demo", "SQ010/SH010", t) for t in ("Animation", "Lighting")]
     tasks.append(again.add_task("Demo", "SQ010/SH010", "Compositing"))
@@ -311,7 +318,7 @@ def test_status_profiles_decide_per_task_from_what_the_publish_holds(world, tmp_
     plain += [product("plate", tasks[2], productType="plate")]
     plain += [product("review", tasks[2], productType="review")]
     assert errors(publish(again, plain)) == {}
-    assert [c for c in again.calls if c != "status"] == calls
+    assert sorted(c for c in again.calls if c != "status") == calls
 
 
 def test_a_profile_status_kitsu_lacks_fails_validation_and_posts_nothing(world, tmp_path):

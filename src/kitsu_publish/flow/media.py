@@ -10,14 +10,16 @@ import datetime
 import logging
 import os
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
-from .. import plan, review, template
+from .. import parallel, plan, review, template
 from ..errors import KitsuPublishError, ReviewFailed, nothing_posted
 from ..model import Member, NoteRecord, TaskInfo
 from ..settings import Settings
 from ..state import PublishState, state_of
 from .common import earlier_failures, kept_groups
+from .notes import RELAYED
 
 __all__ = ["integrate_review", "validate_review"]
 
@@ -132,7 +134,7 @@ def _upload_all(
 ) -> None:
     session, settings = state.session, state.settings
     assert session is not None and settings is not None
-    uploaded: list[tuple[NoteRecord, list[dict[str, Any]]]] = []
+    work: list[tuple[NoteRecord, list[review.Medium], int | None]] = []
     for record in state.notes:
         task = record.task
         planned = state.planned.get(task.id)
@@ -149,33 +151,83 @@ def _upload_all(
         if not record.posted or record.comment_id is None:
             continue  # its note was not posted: the note integrator said so
         version = planned.members[0].version
-        revision = version if settings.review.revision == "version" else None
-        done: list[dict[str, Any]] = []
-        try:
-            for index, medium in enumerate(media):
-                done.append(
-                    session.upload(
-                        task.id,
-                        record.comment_id,
-                        medium.path,
-                        task.label,
-                        log,
-                        revision=revision if index == 0 else None,
-                        reference=done[0]["id"] if done else None,
-                        normalize_movie=settings.review.normalize_movie,
-                    )
-                )
-        except KitsuPublishError as exc:
-            problems.append(f"{task.label}: {exc}")
+        work.append((record, media, version if settings.review.revision == "version" else None))
+    # The tasks' files go up to max_parallel_requests at a time, each task's in turn (its
+    # extra files join its first file's revision); a failed upload stops only its task.
+    total, first = sum(len(m) for _, m, _ in work), 1
+    jobs = []
+    for record, media, revision in work:
+        jobs.append(partial(_upload_task, state, record, media, revision, (first, total), log))
+        first += len(media)
+    ran = parallel.run(jobs, settings.max_parallel_requests, loggers=(log, *RELAYED))
+    uploaded: list[tuple[NoteRecord, list[dict[str, Any]]]] = []
+    for (record, media, _), done in zip(work, ran):
+        previews, problem = done.value if done.ok else ([], None)
+        if problem:
+            problems.append(problem)
         record.previews = [
             {"id": p["id"], "path": m.path, "revision": p.get("revision"), "status": "uploaded"}
-            for p, m in zip(done, media)
+            for p, m in zip(previews, media)
         ]
-        if done:
-            uploaded.append((record, done))
+        if previews:
+            uploaded.append((record, previews))
+    for done in ran:
+        if done.error is not None:  # not Kitsu's answer: a fault of the library
+            raise done.error
     states = {p["id"]: p for p in session.wait_processed([p for _, d in uploaded for p in d], log)}
-    for record, done in uploaded:
-        _finish(context, state, record, done, states, problems, log)
+    for record, previews in uploaded:
+        _finish(context, state, record, previews, states, problems, log)
+
+
+def _upload_task(
+    state: PublishState,
+    record: NoteRecord,
+    media: list[review.Medium],
+    revision: int | None,
+    numbers: tuple[int, int],
+    log: logging.Logger,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Upload one task's files onto its note, in turn (in a worker thread when uploading
+    in parallel): the previews made, and the problem that stopped them, if any."""
+    session, settings = state.session, state.settings
+    assert session is not None and settings is not None and record.comment_id is not None
+    task = record.task
+    first, total = numbers
+    done: list[dict[str, Any]] = []
+    try:
+        for index, medium in enumerate(media):
+            name, size = os.path.basename(medium.path), _size(medium.path)
+            log.info(
+                "Uploading %d of %d%s: %s to %s", first + index, total, size, name, task.label
+            )
+            done.append(
+                session.upload(
+                    task.id,
+                    record.comment_id,
+                    medium.path,
+                    task.label,
+                    log,
+                    revision=revision if index == 0 else None,
+                    reference=done[0]["id"] if done else None,
+                    normalize_movie=settings.review.normalize_movie,
+                )
+            )
+    except KitsuPublishError as exc:
+        return done, f"{task.label}: {exc}"
+    return done, None
+
+
+def _size(path: str) -> str:
+    """`` (42 MB)``: a file's size for the progress lines (nothing when unreadable)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return ""
+    if size >= 10_000_000:
+        return f" ({size / 1e6:.0f} MB)"
+    if size >= 100_000:
+        return f" ({size / 1e6:.1f} MB)"
+    return f" ({max(1, round(size / 1000))} kB)"
 
 
 def _finish(

@@ -1,21 +1,33 @@
 """The note integrator: read every task fresh, then post one comment per task, keeping
-what became of each (``kitsuNotes``) even when posting stops part-way."""
+what became of each (``kitsuNotes``) even when posting stops part-way.
+
+The notes of different tasks are posted up to ``[kitsu] max_parallel_requests`` at a
+time (:mod:`kitsu_publish.parallel`): once one has failed, no new one starts, those
+being posted finish, and each task's outcome is recorded in publish order. Everything
+but the preflight and the POST (records, instance data, log lines) happens in the
+plugin's own thread.
+"""
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
-from .. import actions, plan
+from .. import actions, parallel, plan
 from ..errors import KitsuPublishError, PermissionRefused, PostFailed
-from ..model import NoteRecord
+from ..model import NoteRecord, Posted
 from ..state import PublishState, state_of
 from .common import earlier_failures, groups, notes
 
-__all__ = ["integrate_notes", "outcomes"]
+__all__ = ["RELAYED", "integrate_notes", "outcomes"]
 
 NOTES = "kitsuNotes"
 COMMENT = "kitsuComment"
+#: Loggers whose records, logged while a note is posted or a file uploaded in a worker
+#: thread, are logged again in the plugin's thread (with the plugin's own logger): the
+#: library's, and those of the HTTP traffic (DEBUG).
+RELAYED = ("pyblish.kitsu_publish", "gazu", "urllib3.connectionpool", "urllib3.util.retry")
 
 
 def integrate_notes(context: Any, log: logging.Logger) -> None:
@@ -52,15 +64,49 @@ def _post_all(context: Any, state: PublishState, log: logging.Logger) -> None:
     # Template warnings were given in validation; here they would repeat.
     planned = notes(context, settings, found, log.debug, fresh)
     state.planned = {note.task.id: note for note in planned}
-    for index, note in enumerate(planned):
-        try:
-            state.notes.append(_integrate_one(context, state, note, log))
-        except KitsuPublishError as exc:
-            outcome = exc.outcome if isinstance(exc, PostFailed) else "not posted"
-            state.notes.append(_unposted(note.task, note.members, outcome))
-            rest = planned[index + 1 :]
-            state.notes.extend(_unposted(n.task, n.members) for n in rest)
-            raise PostFailed(f"{exc}. {outcomes(state.notes)}", outcome) from None
+    if state.options.dry_run:
+        state.notes.extend(_record(note, "dry run") for note in planned)
+        for note in planned:
+            log.info("Dry run, not posted: %s\n%s", note.summary(), note.text)
+        return
+    limit = min(settings.max_parallel_requests, len(planned))
+    if limit > 1:
+        log.info("Posting %d notes to Kitsu, up to %d at a time", len(planned), limit)
+    records: list[NoteRecord | None] = [None] * len(planned)
+
+    def posted(done: parallel.Done) -> None:  # in this thread, in the order they end
+        if done.ok:
+            count = sum(r is not None for r in records) + 1
+            progress = f" ({count} of {len(planned)})" if len(planned) > 1 else ""
+            note = planned[done.index]
+            records[done.index] = _posted(context, state, note, done.value, log, progress)
+
+    jobs = [partial(_post, state, note) for note in planned]
+    try:
+        ran = parallel.run(jobs, limit, posted, (log, *RELAYED))
+    except BaseException:  # interrupted: what is known to be posted
+        state.notes.extend(r for r in records if r is not None)
+        raise
+    for done, note in zip(ran, planned):  # in publish order, whatever order they ended in
+        record = records[done.index]
+        state.notes.append(record or _unposted(note.task, note.members, _outcome(done)))
+    failed = [d.error for d in ran if d.error is not None]
+    unexpected = [e for e in failed if not isinstance(e, KitsuPublishError)]
+    if unexpected:
+        raise unexpected[0]
+    if failed:
+        outcome = "unknown" if any(_outcome(d) == "unknown" for d in ran) else "not posted"
+        reasons = "; ".join(map(str, failed))
+        raise PostFailed(f"{reasons}. {outcomes(state.notes)}", outcome) from None
+
+
+def _outcome(done: parallel.Done) -> str:
+    """A note not posted by this run: "unknown" when it may have been stored."""
+    if done.error is None or isinstance(done.error, PermissionRefused):
+        return "not posted"
+    if isinstance(done.error, PostFailed):
+        return done.error.outcome
+    return "not posted" if isinstance(done.error, KitsuPublishError) else "unknown"
 
 
 def _unposted(task: Any, members: Any, outcome: str = "not posted") -> NoteRecord:
@@ -82,38 +128,49 @@ def outcomes(records: list[NoteRecord]) -> str:
     return "Kitsu notes of this publish, " + " | ".join(parts)
 
 
-def _integrate_one(
-    context: Any, state: PublishState, note: plan.NotePlan, log: logging.Logger
-) -> NoteRecord:
-    """Post (or, in a dry run, log) one task's note; return its ``kitsuNotes`` record."""
-    session = state.session
-    assert session is not None
-    task, decision = note.task, note.decision
-    record = NoteRecord(
-        task,
+def _record(note: plan.NotePlan, outcome: str) -> NoteRecord:
+    decision = note.decision
+    return NoteRecord(
+        note.task,
         tuple(m.name for m in note.members),
-        "dry run",
+        outcome,
         status_before=decision.status_before,
         status_after=decision.status_after,
         reason=decision.reason,
         text=note.text,
     )
-    if state.options.dry_run:
-        log.info("Dry run, not posted: %s\n%s", note.summary(), note.text)
-        return record
+
+
+def _post(state: PublishState, note: plan.NotePlan) -> Posted:
+    """Post one task's note (in a worker thread when posting in parallel): Kitsu only."""
+    session = state.session
+    assert session is not None
+    task, decision = note.task, note.decision
     refusal = session.preflight(task, decision.status_after)  # the status may have moved
     if refusal is not None:
         raise PermissionRefused(refusal.message)
-    posted = session.post(task, decision.status_after, note.text)
-    record.outcome = "posted"
+    return session.post(task, decision.status_after, note.text)
+
+
+def _posted(
+    context: Any,
+    state: PublishState,
+    note: plan.NotePlan,
+    posted: Posted,
+    log: logging.Logger,
+    progress: str = "",
+) -> NoteRecord:
+    """A posted note's ``kitsuNotes`` record, its instances' ``kitsuComment``, its lines."""
+    session = state.session
+    record = _record(note, "posted")
     record.comment_id = posted.comment.get("id")
     record.attempts = posted.attempts
     record.reconciled = posted.reconciled
     instances = _instances_of(context, note.members)
     for instance in instances:
         instance.data[COMMENT] = dict(posted.comment)
-    log.info("Posted to Kitsu: %s", _posted_line(session, note))
-    log.debug("%s: %s", task.label, decision.reason)
+    log.info("Posted to Kitsu: %s%s", _posted_line(session, note), progress)
+    log.debug("%s: %s", note.task.label, note.decision.reason)
     if instances and instances[0].data.get(actions.TASK_URL):
         log.info("  %s", instances[0].data[actions.TASK_URL])
     return record

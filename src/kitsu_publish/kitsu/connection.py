@@ -52,8 +52,9 @@ class Connection:
         return roles.project_role(self.session, project_id)
 
     def preflight(self, task: TaskInfo, status_short_name: str) -> Refusal | None:
-        refusal = roles.preflight(self.session, task, status_short_name)
-        return refusal or delegation.preflight(self.session, task, status_short_name)
+        with self.session.reading:  # usually nothing to read: validation read it all
+            refusal = roles.preflight(self.session, task, status_short_name)
+            return refusal or delegation.preflight(self.session, task, status_short_name)
 
     def identity(self) -> Mapping[str, Any]:
         return dict(self.session.person)
@@ -80,7 +81,8 @@ class Connection:
         return tasks.task_url(self.url, task.data)
 
     def post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
-        found = delegation.delegation(self.session, task)
+        with self.session.reading:
+            found = delegation.delegation(self.session, task)
         author = found.person_id if found is not None and found.as_author else None
         return comments.post(self.session, task, status_short_name, text, author)
 

@@ -17,6 +17,7 @@ import contextlib
 import difflib
 import json
 import os
+import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -60,6 +61,7 @@ def open_session(settings: Settings, environ: Mapping[str, str] | None = None) -
         settings.request_timeout,
         settings.step_timeout,
         [password, token],
+        settings.max_parallel_requests,
     )
     session = Session(transport)
     try:
@@ -89,6 +91,9 @@ class Session:
         self.delegate: dict[str, Any] = {}
         #: project id -> its team's members by id (None: not readable), see .delegation
         self.teams: dict[str, dict[str, dict[str, Any]] | None] = {}
+        #: held while a write's checks read what the publish may not have read yet (a
+        #: team, the departments): notes posted in parallel read each record once
+        self.reading = threading.RLock()
 
     # --- lifetime -----------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """How kitsu-publish talks HTTP to Kitsu: bounded time, safe retries, errors in words.
 
 :class:`Transport` owns the requests session of one gazu client and mounts an adapter
-that gives every request
+(:mod:`.adapter`) that gives every request
 
 - per-socket timeouts (``connect_timeout``, ``read_timeout``),
 - a wall-clock deadline for the whole request, retries included
@@ -11,6 +11,12 @@ that gives every request
 - retries with backoff, by urllib3's ``Retry``, for idempotent requests on connection
   errors and on 502/503/504 (never for a POST once it was sent: see
   :meth:`kitsu_publish.kitsu.Session.post` for how an unanswered comment is reconciled).
+
+Safe under threads (``[kitsu] max_parallel_requests``): the step and its budget, and a
+longer deadline for an upload, live in a context variable, so that each thread sees the
+step it runs in (a worker started with a copy of its caller's context shares the
+caller's step budget) and a nested step or longer deadline stays its own; each request
+has its own deadline timer and tracks only its own connections.
 
 :meth:`Transport.calling` turns every gazu or requests failure into one of our errors,
 worded for the artist, naming what really happened (a server error with its HTTP
@@ -22,15 +28,14 @@ is open.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import logging
-import socket
-import threading
 import time
 import urllib.parse
 import weakref
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Optional
 
 from ..errors import (
     AuthenticationFailed,
@@ -39,6 +44,7 @@ from ..errors import (
     PermissionRefused,
     ServerFailed,
 )
+from .adapter import Deadline, HTTPServerError, adapter
 from .redact import REDACT as _REDACT
 from .redact import masked as _masked
 
@@ -52,12 +58,6 @@ ENV_TOKEN = "KITSU_TOKEN"
 #: Loggers that log request traffic (gazu logs request bodies at DEBUG); while a
 #: transport is open, its password and token are redacted from their records.
 _TRAFFIC_LOGGERS = ("gazu", "urllib3")
-
-#: Retries of one idempotent request after a connection error or a 502/503/504, and
-#: the backoff factor between them (0 s, 0.5 s, 1 s): bounded by the request deadline.
-RETRIES = 3
-BACKOFF = 0.25
-RETRY_STATUSES = (502, 503, 504)
 
 
 def api_url(server: str) -> str:
@@ -81,8 +81,10 @@ def api_url(server: str) -> str:
     return url if url.endswith("/api") else url + "/api"
 
 
-class _Deadline(Exception):
-    """Raised inside the adapter when a request's time is up."""
+#: The time limits in force where a request is made: (step name, when the step's budget
+#: ends or None, the request deadline in seconds). One per transport, in a context
+#: variable: see the module docstring.
+_Limits = tuple[str, Optional[float], float]
 
 
 class Transport:
@@ -95,68 +97,69 @@ class Transport:
         request_timeout: float,
         step_timeout: float,
         secrets: Sequence[str],
+        parallel: int = 1,
     ) -> None:
         import gazu
 
         self.url = url
         self.timeouts = timeouts
-        self.request_timeout = request_timeout
         self.step_timeout = step_timeout
-        self._step_name = ""
-        self._step_ends: float | None = None
+        self._limits: contextvars.ContextVar[_Limits] = contextvars.ContextVar(
+            f"kitsu_publish_limits_{id(self)}", default=("", None, request_timeout)
+        )
         secrets = [s for s in secrets if s]
         _REDACT.add(secrets)
         for name in _TRAFFIC_LOGGERS:
             logging.getLogger(name).addFilter(_REDACT)  # no-op when already there
         self.client = gazu.client.create_client(url)
-        adapter = _adapter(self)
-        self.client.session.mount("http://", adapter)
-        self.client.session.mount("https://", adapter)
-        #: HTTP status of the last answer a request got (after retries), for messages.
-        self.last_status: int | None = None
+        http = adapter(self, parallel)
+        self.client.session.mount("http://", http)
+        self.client.session.mount("https://", http)
         # A publish stopped early may never close its session: release the connections
         # and the secrets when it is garbage-collected.
         self._release = weakref.finalize(self, _release, self.client.session, secrets)
 
     # --- time ---------------------------------------------------------------------
 
+    @property
+    def request_timeout(self) -> float:
+        """The deadline of one request here (longer inside :meth:`longer`)."""
+        return self._limits.get()[2]
+
     @contextlib.contextmanager
     def step(self, name: str, seconds: float | None = None) -> Iterator[None]:
         """Bound every request made inside to one budget (default ``step_timeout``)."""
-        previous = self._step_name, self._step_ends
-        self._step_name = name
-        self._step_ends = time.monotonic() + (self.step_timeout if seconds is None else seconds)
+        ends = time.monotonic() + (self.step_timeout if seconds is None else seconds)
+        token = self._limits.set((name, ends, self.request_timeout))
         try:
             yield
         finally:
-            self._step_name, self._step_ends = previous
+            self._limits.reset(token)
 
     @contextlib.contextmanager
     def longer(self, seconds: float) -> Iterator[None]:
         """Allow the requests made inside (an upload) at least ``seconds`` each."""
-        saved = self.request_timeout, self._step_ends
-        self.request_timeout = max(self.request_timeout, seconds)
-        if self._step_ends is not None:
-            self._step_ends = max(self._step_ends, time.monotonic() + seconds)
+        name, ends, request = self._limits.get()
+        if ends is not None:
+            ends = max(ends, time.monotonic() + seconds)
+        token = self._limits.set((name, ends, max(request, seconds)))
         try:
             yield
         finally:
-            self.request_timeout, self._step_ends = saved
+            self._limits.reset(token)
 
     def budget(self) -> float:
         """Seconds the next request may take: its own deadline, capped by the step's."""
-        budget = self.request_timeout
-        if self._step_ends is not None:
-            budget = min(budget, self._step_ends - time.monotonic())
+        _name, ends, budget = self._limits.get()
+        if ends is not None:
+            budget = min(budget, ends - time.monotonic())
         return budget
 
     def describe_limits(self) -> str:
         connect, read = self.timeouts
-        step = f", {self._step_name} {self.step_timeout:g} s" if self._step_name else ""
-        return (
-            f"limits: connect {connect:g} s, read {read:g} s, "
-            f"request {self.request_timeout:g} s{step}"
-        )
+        name, _ends, request = self._limits.get()
+        step = f", {name} {self.step_timeout:g} s" if name else ""
+        return f"limits: connect {connect:g} s, read {read:g} s, request {request:g} s{step}"
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -176,15 +179,14 @@ class Transport:
         import gazu.exception as gx
         import requests
 
-        self.last_status = None
         try:
             yield
-        except (requests.exceptions.Timeout, _Deadline):
+        except (requests.exceptions.Timeout, Deadline):
             raise ConnectionFailed(
                 f"Kitsu at {self.url} did not answer in time while {what} "
                 f"({self.describe_limits()})"
             ) from None
-        except _HTTPServerError as exc:
+        except HTTPServerError as exc:
             raise ServerFailed(
                 f"the Kitsu server failed while {what} (HTTP {exc.status}); this is a "
                 "problem on the server, not in your publish: try again later, and tell "
@@ -226,14 +228,6 @@ class Transport:
             ) from None
 
 
-class _HTTPServerError(Exception):
-    """A 5xx answer, raised by the adapter (gazu does not raise for 503 and 504)."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-
-
 def _reason(exc: BaseException) -> str:
     text = str(exc).lower()
     for needle, reason in (
@@ -247,138 +241,6 @@ def _reason(exc: BaseException) -> str:
         if needle in text:
             return reason
     return type(exc).__name__
-
-
-def _adapter(transport: Transport) -> Any:
-    """A requests adapter with deadlines and retries for this transport."""
-    import requests.adapters
-    from urllib3.util.retry import Retry
-
-    # The adapter outlives nothing but must not keep the transport alive (the transport's
-    # finalizer holds the HTTP session, which holds this adapter).
-    owner = weakref.ref(transport)
-    in_flight: set[Any] = set()
-    lock = threading.Lock()
-    aborted = threading.Event()
-
-    def pool_classes() -> dict[str, type]:
-        from urllib3.connection import HTTPConnection, HTTPSConnection
-        from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-        def tracked(base: type) -> type:
-            class Tracked(base):
-                def request(self, *args: Any, **kwargs: Any) -> Any:
-                    if aborted.is_set():
-                        raise ConnectionAbortedError("request deadline passed")
-                    with lock:
-                        in_flight.add(self)
-                    return super().request(*args, **kwargs)
-
-            return Tracked
-
-        class Pool(HTTPConnectionPool):
-            ConnectionCls = tracked(HTTPConnection)
-
-        class SecurePool(HTTPSConnectionPool):
-            ConnectionCls = tracked(HTTPSConnection)
-
-        return {"http": Pool, "https": SecurePool}
-
-    def abort() -> None:
-        aborted.set()
-        with lock:
-            connections = list(in_flight)
-        for connection in connections:
-            sock = getattr(connection, "sock", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    class DeadlineAdapter(requests.adapters.HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = pool_classes()
-
-        def send(self, request: Any, stream: bool = False, **kwargs: Any) -> Any:  # type: ignore[override]
-            transport = owner()
-            if transport is None:
-                raise _Deadline()
-            budget = transport.budget()
-            if budget <= 0:
-                raise _Deadline()
-            connect, read = transport.timeouts
-            kwargs["timeout"] = (min(connect, budget), min(read, budget))
-            aborted.clear()
-            timer = threading.Timer(budget, abort)
-            timer.daemon = True
-            timer.start()
-            try:
-                response = self._send_and_read(request, stream, kwargs)
-            except Exception:
-                if aborted.is_set():
-                    raise _Deadline() from None
-                raise
-            finally:
-                timer.cancel()
-                with lock:
-                    in_flight.clear()
-            transport.last_status = response.status_code
-            if response.status_code >= 500:
-                raise _HTTPServerError(response.status_code)
-            return response
-
-        def _send_and_read(self, request: Any, stream: bool, kwargs: dict[str, Any]) -> Any:
-            """Send, and read the body under the deadline.
-
-            urllib3 retries what fails before the body is read; a body cut short (reset
-            or closed mid-answer) is retried here under the same ``Retry`` policy, which
-            allows it for idempotent methods only.
-            """
-            from urllib3.exceptions import HTTPError as Urllib3Error
-            from urllib3.exceptions import ProtocolError
-
-            retries = self.max_retries
-            while True:
-                response = super().send(request, stream=True, **kwargs)
-                if stream:
-                    return response
-                try:
-                    _check_complete(response)
-                    return response
-                except requests.exceptions.RequestException as exc:
-                    try:
-                        retries = retries.increment(
-                            request.method, request.url, error=ProtocolError(str(exc))
-                        )
-                    except Urllib3Error:
-                        raise exc from None
-                    retries.sleep()
-
-    retry = Retry(
-        total=RETRIES,
-        connect=RETRIES,
-        read=RETRIES,
-        status=RETRIES,
-        backoff_factor=BACKOFF,
-        status_forcelist=RETRY_STATUSES,
-        raise_on_status=False,
-        respect_retry_after_header=False,  # a Retry-After of an hour must not hold a publish
-    )
-    return DeadlineAdapter(max_retries=retry)
-
-
-def _check_complete(response: Any) -> None:
-    """Read the body; an answer shorter than its Content-Length was cut (urllib3 1.x,
-    used with requests 2.25, does not say so itself)."""
-    import requests
-
-    body = response.content
-    expected = response.headers.get("Content-Length", "")
-    encoded = response.headers.get("Content-Encoding")
-    if expected.isdigit() and not encoded and len(body) < int(expected):
-        raise requests.exceptions.ChunkedEncodingError(
-            f"answer cut short: {len(body)} of {expected} bytes"
-        )
 
 
 def _release(http: Any, secrets: Sequence[str]) -> None:

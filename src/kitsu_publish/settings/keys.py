@@ -44,7 +44,8 @@ MAX_PARALLEL_REQUESTS = 16
 KITSU_TABLE = Table(
     "kitsu",
     "The Kitsu server, the time limits of every request to it and how many writes run "
-    "at once. Credentials never belong here: set KITSU_LOGIN and KITSU_PWD, or KITSU_TOKEN, in the environment.",
+    "at once. Credentials never belong here: set KITSU_LOGIN and KITSU_PWD, or "
+    "KITSU_TOKEN, in the environment.",
     [
         Text(
             "server",
