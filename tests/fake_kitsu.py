@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from kitsu_publish.errors import PostFailed, StatusNotFound, TargetError
+from kitsu_publish import review
+from kitsu_publish.errors import PostFailed, ReviewFailed, StatusNotFound, TargetError
 from kitsu_publish.kitsu import permissions
 from kitsu_publish.model import Delegation, Posted, Refusal, Target, TaskInfo
 
@@ -53,6 +55,7 @@ class FakeWorld:
     playlists: dict[str, list[str]] = field(default_factory=dict)  # name -> preview ids
     thumbnails: list[str] = field(default_factory=list)
     preview_status: str = "ready"  # what processing ends in
+    processed: dict[str, str] = field(default_factory=dict)  # file name -> its own end
     #: operation -> the faults of its next calls, in order: an exception to raise, or
     #: "lost" (the POST's answer is lost but the comment was stored), "lost-not-stored"
     #: (lost and not stored: sent once more), "unknown" (lost, and checking failed too);
@@ -94,7 +97,7 @@ class FakeWorld:
         assignees: Iterable[str] = (),
     ) -> str:
         """A task of an entity (``Fox``, ``SQ010/SH010`` or ``EP01/SQ010/SH010``)."""
-        # a new Zou project's format: fps, resolution and ratio (Zou's defaults)
+        # a new Zou project's format (fps, resolution, ratio) and preview settings
         found = self.projects.setdefault(
             project,
             {
@@ -103,6 +106,8 @@ class FakeWorld:
                 "fps": "25",
                 "resolution": "1920x1080",
                 "ratio": "16:9",
+                "is_single_preview_per_revision": False,
+                "is_set_preview_automated": False,
             },
         )
         parts = entity.split("/")
@@ -152,7 +157,8 @@ class FakeWorld:
             shot["data"] = {**shot["data"], **data}
 
     def set_project(self, project: str, **fields: Any) -> None:
-        """Change a project's fields (``fps``, ``resolution``, ``ratio``)."""
+        """Change a project's fields (``fps``, ``resolution``, ``ratio``,
+        ``is_single_preview_per_revision``, ``is_set_preview_automated``)."""
         self.projects[project].update(fields)
 
     def person(
@@ -398,27 +404,48 @@ class FakeSession:
     ) -> dict[str, Any]:
         with self.world.writing():
             self.world.take("upload", task_id)
-        taken = {p["revision"] for p in self.world.previews if p["task_id"] == task_id}
+        mine = [p for p in self.world.previews if p["task_id"] == task_id]
         if reference is not None:
             revision = next(p["revision"] for p in self.world.previews if p["id"] == reference)
         elif revision is None:
-            revision = max(taken, default=0) + 1
+            revision = max((p["revision"] for p in mine), default=0) + 1
+        position = 1 + sum(p["revision"] == revision for p in mine)
+        project = self.world.tasks[task_id]["project"]
+        if position > 1 and project.get("is_single_preview_per_revision"):
+            # Zou refuses the slot (400 TooManyPreviewFilesException)
+            raise ReviewFailed(review.single_preview_refused(os.path.basename(path), label))
         preview = {
             "id": _id(),
             "task_id": task_id,
             "comment_id": comment_id,
             "path": path,
             "revision": revision,
+            "position": position,
             "status": "processing",
         }
         self.world.previews.append(preview)
+        if position == 1 and project.get("is_set_preview_automated"):
+            self.world.thumbnails.append(preview["id"])  # Kitsu sets it itself
         return dict(preview)
 
     def wait_processed(
         self, previews: list[dict[str, Any]], log: logging.Logger
     ) -> list[dict[str, Any]]:
+        """Each preview as processing left it: ``world.processed`` by file name, else
+        ``world.preview_status``; a preview the world no longer has is ``deleted``."""
         self.world.take("wait_processed")
-        return [{**p, "status": self.world.preview_status} for p in previews]
+        stored = {p["id"]: p for p in self.world.previews}
+        found = []
+        for preview in previews:
+            now = stored.get(preview["id"])
+            if now is None:
+                found.append({**preview, "status": review.DELETED})
+                continue
+            if now["status"] == "processing":
+                name = os.path.basename(now["path"])
+                now["status"] = self.world.processed.get(name, self.world.preview_status)
+            found.append({**preview, "status": now["status"]})
+        return found
 
     def set_thumbnail(self, preview_id: str, frame: int | None, label: str) -> None:
         self.world.take("set_thumbnail")

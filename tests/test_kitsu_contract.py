@@ -10,15 +10,20 @@ The Zou half carries the ``zou`` marker: ``pytest -m "not zou"`` runs the fake h
 
 from __future__ import annotations
 
+import logging
+import struct
+import time
 import uuid
+import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fake_kitsu import FakeWorld
-from kitsu_publish import shots
-from kitsu_publish.errors import StatusNotFound, TargetError
+from kitsu_publish import review, shots
+from kitsu_publish.errors import ReviewFailed, StatusNotFound, TargetError
 from kitsu_publish.kitsu import KitsuSession
 from kitsu_publish.model import Delegation, Posted, Target, TaskInfo
 from kitsu_publish.settings import Settings
@@ -63,6 +68,14 @@ class Backend:
     def set_project(self, **fields: Any) -> None:
         raise NotImplementedError
 
+    def set_preview_status(self, preview_id: str, status: str) -> None:
+        """As the server does it (``missing``: its storage maintenance found no file)."""
+        raise NotImplementedError
+
+    def delete_preview(self, preview_id: str) -> None:
+        """As Kitsu does when it fails to process a movie."""
+        raise NotImplementedError
+
 
 class Fake(Backend):
     def __init__(self) -> None:
@@ -99,6 +112,12 @@ class Fake(Backend):
 
     def set_project(self, **fields: Any) -> None:
         self.world.set_project(self.project, **fields)
+
+    def set_preview_status(self, preview_id: str, status: str) -> None:
+        next(p for p in self.world.previews if p["id"] == preview_id)["status"] = status
+
+    def delete_preview(self, preview_id: str) -> None:
+        self.world.previews[:] = [p for p in self.world.previews if p["id"] != preview_id]
 
 
 class Zou(Backend):
@@ -170,6 +189,16 @@ class Zou(Backend):
         import kitsu_seed
 
         kitsu_seed.set_project_format(self.client, self.project, **fields)
+
+    def set_preview_status(self, preview_id: str, status: str) -> None:
+        import kitsu_seed
+
+        kitsu_seed.set_preview_status(self.client, preview_id, status)
+
+    def delete_preview(self, preview_id: str) -> None:
+        import kitsu_seed
+
+        kitsu_seed.delete_preview(self.client, preview_id)
 
     def retire(self) -> None:
         import kitsu_seed
@@ -310,6 +339,79 @@ def test_a_shot_task_carries_the_shots_frame_data_and_the_projects_format(backen
             assert shot.ratio == "2.39"
     finally:
         session.close()
+
+
+# --- review media: the project's preview settings, the ends of processing -------------
+
+
+def png(path: Path, size: int = 16) -> str:
+    """A grey square PNG, written with the standard library (Kitsu reads it with PIL)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x80" * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+    return str(path)
+
+
+LOG = logging.getLogger("contract")
+
+
+def test_a_task_carries_its_projects_preview_settings(backend, artist):
+    found = artist.resolve(by_id(backend.task))
+    assert review.project_rules(found.data) == review.ProjectRules(backend.project)
+    backend.set_project(is_single_preview_per_revision=True, is_set_preview_automated=True)
+    session = backend.artist()  # a new publish reads the records again
+    try:
+        named = Target("instance", None, backend.project, backend.entity, "Lighting")
+        session.read_targets([by_id(backend.task), named])
+        mine = session.resolve(by_id(backend.task))
+        for task in (mine, session.resolve(named), session.fresh([mine])[mine.id]):
+            assert review.project_rules(task.data) == review.ProjectRules(
+                backend.project, single_preview_per_revision=True, preview_automated=True
+            )
+    finally:
+        session.close()
+
+
+def test_one_preview_per_revision_refuses_an_extra_preview_naming_the_setting(
+    backend, artist, tmp_path
+):
+    backend.set_project(is_single_preview_per_revision=True)
+    task = artist.resolve(by_id(backend.task))
+    comment = artist.post(task, "wfa", "contract: one preview").comment["id"]
+    file = png(tmp_path / "frame.png")
+    first = artist.upload(task.id, comment, file, task.label, LOG)
+    with pytest.raises(ReviewFailed) as raised:
+        artist.upload(task.id, comment, file, task.label, LOG, reference=first["id"])
+    assert str(raised.value) == review.single_preview_refused("frame.png", task.label)
+
+
+@pytest.mark.parametrize("end", ["missing", "deleted"])
+def test_a_preview_missing_or_deleted_during_the_wait_ends_it_at_once(
+    backend, artist, tmp_path, end
+):
+    task = artist.resolve(by_id(backend.task))
+    comment = artist.post(task, "wfa", f"contract: {end}").comment["id"]
+    preview = artist.upload(task.id, comment, png(tmp_path / "frame.png"), task.label, LOG)
+    if end == "missing":
+        backend.set_preview_status(preview["id"], "missing")
+    else:
+        backend.delete_preview(preview["id"])
+    started = time.monotonic()
+
+    [found] = artist.wait_processed([preview], LOG)
+
+    assert (found["id"], found["status"]) == (preview["id"], end)
+    assert time.monotonic() - started < 5  # not the processing wait of 300 s
 
 
 # --- posting in someone's name (a farm job's) ------------------------------------------

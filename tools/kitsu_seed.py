@@ -404,3 +404,38 @@ def set_project_format(
     defaults: "25", "1920x1080", "16:9"). The route of gazu.project.update_project."""
     project_id = _project(client, project)["id"]
     return gazu.client.put(f"data/projects/{project_id}", fields, client=client)  # type: ignore[no-any-return]
+
+
+# --- the project's preview settings and a preview's state, for the review tests --------
+
+
+def set_preview_settings(
+    client: Any,
+    project: str | dict[str, Any],
+    *,
+    single_preview_per_revision: bool | None = None,
+    set_preview_automated: bool | None = None,
+) -> dict[str, Any]:
+    """Switch a project's preview settings as production does in Kitsu's production
+    settings (both off on a new project): ``is_single_preview_per_revision`` and
+    ``is_set_preview_automated``. The route of gazu.project.update_project."""
+    fields: dict[str, bool] = {}
+    if single_preview_per_revision is not None:
+        fields["is_single_preview_per_revision"] = single_preview_per_revision
+    if set_preview_automated is not None:
+        fields["is_set_preview_automated"] = set_preview_automated
+    project_id = _project(client, project)["id"]
+    return gazu.client.put(f"data/projects/{project_id}", fields, client=client)  # type: ignore[no-any-return]
+
+
+def set_preview_status(client: Any, preview_id: str, status: str) -> dict[str, Any]:
+    """Set a preview file's status as the server itself does (``processing``, ``ready``,
+    ``broken``; ``missing`` is what its storage maintenance sets when the file is gone)."""
+    path = f"data/preview-files/{preview_id}"
+    return gazu.client.put(path, {"status": status}, client=client)  # type: ignore[no-any-return]
+
+
+def delete_preview(client: Any, preview_id: str) -> None:
+    """Delete a preview file's row as Kitsu does when it fails to process a movie
+    (``remove_preview_file_by_id(force=True)``: the comment loses it too)."""
+    gazu.client.delete(f"data/preview-files/{preview_id}?force=true", client=client)

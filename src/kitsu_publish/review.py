@@ -1,13 +1,17 @@
 """Review media: which files of a publish go onto which task's note, and are they fit.
 
 Pure: reads instance data and the file system, imports neither pyblish nor gazu. The
-uploading is :mod:`kitsu_publish.previews`.
+uploading is :mod:`kitsu_publish.kitsu.previews`.
 
 An instance's review media are, in order: its ``representations`` tagged
 ``kitsureview`` (the ``published_path``, else ``stagingDir`` joined with ``files``,
 the first file of a sequence), then the paths listed in ``instance.data["kitsuReview"]``.
 All media of one task go onto that task's one comment: the first as its preview, the
 others as extra previews of the same revision.
+
+Also here, in words for the artist: the Kitsu project settings that change what a
+preview may do (:class:`ProjectRules`, read from the task's project record), and what
+each end of Kitsu's processing means (:func:`processing_problem`).
 """
 
 from __future__ import annotations
@@ -18,15 +22,23 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "DELETED",
     "FILE_EXTENSIONS",
+    "FINAL_STATUSES",
     "MAX_UPLOAD_BYTES",
     "MOVIE_EXTENSIONS",
     "PICTURE_EXTENSIONS",
     "REVIEW_TAG",
     "Medium",
+    "ProjectRules",
     "check",
+    "deleted_by_kitsu",
     "kind",
     "media_of",
+    "processing_problem",
+    "project_rules",
+    "single_preview_refused",
+    "too_many_media",
 ]
 
 REVIEW_TAG = "kitsureview"
@@ -47,6 +59,16 @@ FILE_EXTENSIONS = frozenset(
 #: Zou's default request size limit (MAX_CONTENT_LENGTH, 10 GiB). A proxy in front of
 #: a studio's Kitsu may allow less; Kitsu then answers 413, reported at upload.
 MAX_UPLOAD_BYTES = 10 * 1024**3
+
+#: The statuses a preview file ends in (Zou 1.0.97: ``processing`` until then).
+#: ``missing``: its file is gone from Kitsu's storage (set by the server's maintenance).
+FINAL_STATUSES = frozenset({"ready", "broken", "missing"})
+#: What the publish records for a preview whose row Kitsu deleted while processing it
+#: (not a status of Kitsu's: the preview is no more).
+DELETED = "deleted"
+#: The project settings, as Zou 1.0.97 names them.
+SINGLE_PREVIEW = "is_single_preview_per_revision"
+PREVIEW_AUTOMATED = "is_set_preview_automated"
 
 
 @dataclass(frozen=True)
@@ -133,4 +155,99 @@ def check(medium: Medium) -> str | None:
             f"{where}: the review file {path} is {size / 1024**3:.1f} GiB, over Kitsu's "
             f"upload limit of {MAX_UPLOAD_BYTES // 1024**3} GiB"
         )
+    return None
+
+
+@dataclass(frozen=True)
+class ProjectRules:
+    """The settings of a Kitsu project that change what review media may do.
+
+    ``single_preview_per_revision``: Kitsu refuses a second preview on one revision, so
+    a note takes one review file. ``preview_automated``: Kitsu makes each task's new
+    preview the thumbnail of its entity itself. Both are off on a new project, and on a
+    Kitsu older than the setting (its project records do not have the key).
+    """
+
+    project: str = ""
+    single_preview_per_revision: bool = False
+    preview_automated: bool = False
+
+
+def project_rules(task_data: Mapping[str, Any]) -> ProjectRules:
+    """The rules of the task's project, from the project record the task carries (its
+    ``tasks/<id>/full`` shape): no request. Only a JSON ``true`` switches a rule on."""
+    project = task_data.get("project")
+    if not isinstance(project, Mapping):
+        return ProjectRules()
+    return ProjectRules(
+        str(project.get("name") or ""),
+        project.get(SINGLE_PREVIEW) is True,
+        project.get(PREVIEW_AUTOMATED) is True,
+    )
+
+
+def _one_per_revision(project: str) -> str:
+    named = f" '{project}'" if project else ""
+    return (
+        f"its Kitsu project{named} takes one preview per revision (the production "
+        f"setting {SINGLE_PREVIEW})"
+    )
+
+
+def too_many_media(media: Sequence[Medium], rules: ProjectRules, label: str) -> str | None:
+    """None when Kitsu takes these media on one note, else why not, in words."""
+    if not rules.single_preview_per_revision or len(media) < 2:
+        return None
+    files = "; ".join(
+        f"{os.path.basename(m.path) or '?'} (instance '{m.instance}', {m.source})" for m in media
+    )
+    return (
+        f"{label} has {len(media)} review files ({files}), and "
+        f"{_one_per_revision(rules.project)}: Kitsu would refuse all but the first after "
+        "the note is posted. Publish one review file for this task, or ask your "
+        f"production manager to switch {SINGLE_PREVIEW} off in the production's settings"
+    )
+
+
+def single_preview_refused(name: str, label: str) -> str:
+    """Kitsu refused an extra preview on one revision (the setting changed since
+    validation, or another preview landed on the revision meanwhile)."""
+    return f"Kitsu refused {name} as an extra preview on {label}: {_one_per_revision('')}"
+
+
+def deleted_by_kitsu(
+    name: str, label: str, status: int | None, *, retrying: bool = False, twice: bool = False
+) -> str:
+    """Kitsu failed to process an upload and deleted its preview (Zou answers such a
+    failure with HTTP 500, ``PreviewProcessingFailedException``, and removes the row)."""
+    http = f" (HTTP {status})" if status else ""
+    said = f"Kitsu could not process {name} on {label} and deleted its preview{http}"
+    if retrying:
+        return f"{said}; trying once more on a new preview"
+    return (
+        f"{said}{', on both tries' if twice else ''}: check that the file plays (a "
+        "damaged or unusual movie), or ask your Kitsu administrator (the server's log "
+        "names PreviewProcessingFailedException)"
+    )
+
+
+def processing_problem(status: str | None, name: str, waited: float) -> str | None:
+    """What a preview's state after the wait means for the artist; None when ready."""
+    if status == "broken":
+        return (
+            f"Kitsu could not process {name} (preview broken; a movie without an audio "
+            "track and with B-frames breaks on some Kitsu servers: see docs/review.md)"
+        )
+    if status == "missing":
+        return (
+            f"Kitsu lost {name}: its preview is marked missing (the uploaded file is gone "
+            "from Kitsu's storage; ask your Kitsu administrator to check the storage)"
+        )
+    if status == DELETED:
+        return (
+            f"Kitsu deleted the preview of {name} while processing it (the processing "
+            "failed on the server; its log names why)"
+        )
+    if status == "processing":
+        return f"Kitsu is still processing {name} after {waited:g} s"
     return None

@@ -80,9 +80,14 @@ def validate_review(context: Any, log: logging.Logger) -> None:
         taken: dict[str, set[int]] = {}
         if with_media and settings.review.revision == "version":
             taken = session.existing_revisions([t.id for t, _, _ in with_media])
+        automated: set[str] = set()
         for task, members, media in with_media:
             problems.extend(p for p in map(review.check, media) if p)
             log.info("%s: %d review file(s)", task.label, len(media))
+            rules = review.project_rules(task.data)
+            problems.extend(p for p in [review.too_many_media(media, rules, task.label)] if p)
+            if rules.preview_automated and settings.review.set_thumbnail:
+                automated.add(rules.project)
             if settings.review.add_to_playlist:
                 name = _playlist_name(context, settings, task, members[0].version)
                 state.playlists[task.id] = name
@@ -99,6 +104,14 @@ def validate_review(context: Any, log: logging.Logger) -> None:
                     f"{task.label} already has a preview revision {version}: publish a new "
                     "version, or ask your TD to set revision = 'auto' in [IntegrateKitsuReview]"
                 )
+    for project in sorted(automated):
+        log.info(
+            "Kitsu sets the thumbnails of project '%s' itself (%s): set_thumbnail makes no "
+            "request there%s",
+            project,
+            review.PREVIEW_AUTOMATED,
+            " and thumbnail_frame is not used" if settings.review.thumbnail_frame else "",
+        )
     if problems:
         raise nothing_posted(ReviewFailed(" ".join(f"{p}." for p in problems)))
 
@@ -248,20 +261,13 @@ def _finish(
     for preview in record.previews:
         preview["status"] = states[preview["id"]].get("status") or "ready"
         file = os.path.basename(preview["path"])
-        if preview["status"] == "broken":
-            problems.append(
-                f"{task.label}: Kitsu could not process {file} (preview broken; a movie "
-                "without an audio track and with B-frames breaks on some Kitsu servers: "
-                "see docs/review.md)"
-            )
-        elif preview["status"] == "processing":
-            problems.append(
-                f"{task.label}: Kitsu is still processing {file} after {PROCESSING_WAIT:g} s"
-            )
+        problem = review.processing_problem(preview["status"], file, PROCESSING_WAIT)
+        if problem:
+            problems.append(f"{task.label}: {problem}")
     first = record.previews[0]
     if first["status"] != "ready":
         return
-    if settings.review.set_thumbnail:
+    if settings.review.set_thumbnail and not review.project_rules(task.data).preview_automated:
         session.set_thumbnail(first["id"], settings.review.thumbnail_frame, task.label)
     if settings.review.add_to_playlist:
         name = state.playlists.get(task.id)

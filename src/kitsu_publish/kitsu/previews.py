@@ -11,8 +11,11 @@ with every gazu version we support:
 - ``POST pictures/preview-files/<preview>`` uploads the file (multipart, streamed, with
   progress in the log); Zou refuses a second upload into the same slot, so after a
   failed upload the empty slot is removed (``DELETE`` on the slot's route above) and the
-  upload is retried once on a new slot;
-- ``GET data/preview-files/<preview>`` until its status is ``ready`` or ``broken``;
+  upload is retried once on a new slot. A movie whose processing fails may have its
+  slot deleted by Kitsu itself (HTTP 500, ``PreviewProcessingFailedException``): the
+  ``DELETE`` then finds no slot (404), and that is what the message says;
+- ``GET data/preview-files?id=[...]`` until every status is final (``ready``,
+  ``broken`` or ``missing``); a preview gone meanwhile is recorded ``deleted``;
 - ``PUT actions/preview-files/<preview>/set-main-preview`` for the thumbnail, and
   ``POST actions/playlists/<playlist>/add-entity`` for a playlist.
 """
@@ -27,8 +30,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, Callable
 
-from ..errors import KitsuError, ReviewFailed
-from ..review import kind
+from ..errors import KitsuError, ReviewFailed, ServerFailed
+from ..review import DELETED, FINAL_STATUSES, deleted_by_kitsu, kind, single_preview_refused
 from .session import Session
 
 __all__ = ["ReviewFailed", "existing_revisions", "set_thumbnail", "upload", "wait_processed"]
@@ -102,11 +105,13 @@ def upload(
 ) -> dict[str, Any]:
     """Put one file on a comment: as its preview, or as an extra preview of ``reference``.
 
-    A failed upload is retried once on a new preview slot; the second failure raises
-    :class:`ReviewFailed`.
+    A failed upload is retried once on a new preview slot, never the old one (also when
+    Kitsu deleted the old one itself, which the message then says); the second failure
+    raises :class:`ReviewFailed`.
     """
     name = os.path.basename(path)
     failure: Exception | None = None
+    deleted = 0  # uploads whose slot Kitsu deleted itself
     for attempt in (1, 2):
         if reference is None:
             slot_path = f"actions/tasks/{task_id}/comments/{comment_id}/add-preview"
@@ -114,29 +119,61 @@ def upload(
         else:
             slot_path = f"actions/tasks/{task_id}/comments/{comment_id}/preview-files/{reference}"
             data = {}
-        slot = _post(session, slot_path, data, f"making a preview for {name} on {label}")
+        slot = _slot(session, slot_path, data, name, label)
         try:
             return _send(session, slot["id"], path, label, log, normalize_movie)
         except KitsuError as exc:
             failure = exc
-            _remove_slot(session, task_id, comment_id, slot["id"], log)
-            if attempt == 1:
+            if not _remove_slot(session, task_id, comment_id, slot["id"], log):
+                # Kitsu deleted the slot itself: its processing of the file failed
+                deleted += 1
+                status = exc.status if isinstance(exc, ServerFailed) else None
+                if attempt == 1:
+                    log.warning("%s", deleted_by_kitsu(name, label, status, retrying=True))
+                failure = ReviewFailed(deleted_by_kitsu(name, label, status, twice=deleted == 2))
+            elif attempt == 1:
                 log.warning("Uploading %s to %s failed (%s); trying once more", name, label, exc)
     raise ReviewFailed(str(failure))
 
 
+def _slot(
+    session: Session, route: str, data: dict[str, Any], name: str, label: str
+) -> dict[str, Any]:
+    """A new preview slot on the comment; an extra one refused by the project's
+    ``is_single_preview_per_revision`` is said so (validation checks it, but the setting
+    may change in between)."""
+    import gazu
+    import gazu.exception as gx
+
+    with session.calling(f"making a preview for {name} on {label}"):
+        try:
+            return dict(gazu.client.post(route, data, client=session.client))
+        except gx.ParameterException as exc:
+            if "per revision" in str(exc):
+                raise ReviewFailed(single_preview_refused(name, label)) from None
+            raise
+
+
 def _remove_slot(
     session: Session, task_id: str, comment_id: str, preview_id: str, log: logging.Logger
-) -> None:
-    """Remove an empty preview slot left by a failed upload, so the note shows none."""
+) -> bool:
+    """Remove an empty preview slot left by a failed upload, so the note shows none.
+
+    False when Kitsu has no such slot any more (it deleted it itself).
+    """
     import gazu
+    import gazu.exception as gx
 
     path = f"actions/tasks/{task_id}/comments/{comment_id}/preview-files/{preview_id}"
     try:
         with session.calling("removing an empty preview slot"):
-            gazu.client.delete(path, client=session.client)
+            try:
+                gazu.client.delete(path, client=session.client)
+            except gx.RouteNotFoundException:
+                return False
     except KitsuError as exc:
         log.warning("An empty preview slot stays on the note (%s)", exc)
+    return True
 
 
 def _send(
@@ -176,8 +213,11 @@ def _send(
 def wait_processed(
     session: Session, previews: list[dict[str, Any]], log: logging.Logger
 ) -> list[dict[str, Any]]:
-    """Wait (bounded) until Kitsu has processed every preview; return them as they are now."""
-    import gazu
+    """Wait (bounded) until Kitsu has processed every preview; return them as they are now.
+
+    A preview is done when its status is final (:data:`~kitsu_publish.review.FINAL_STATUSES`:
+    ``missing`` ends the wait as ``broken`` does) or its row is gone (``deleted``).
+    """
 
     pending = {p["id"]: p for p in previews}
     done: dict[str, dict[str, Any]] = {}
@@ -193,11 +233,9 @@ def wait_processed(
         for preview_id in list(pending):
             current = dict(listed.get(preview_id) or {})
             if not current:
-                with session.calling("reading the state of an uploaded preview"):
-                    current = dict(
-                        gazu.client.get(f"data/preview-files/{preview_id}", client=session.client)
-                    )
-            if current.get("status") in ("ready", "broken") or current.get("status") is None:
+                current = _read_alone(session, preview_id)
+            status = current.get("status")
+            if status in FINAL_STATUSES or status in (DELETED, None):
                 done[preview_id] = current
                 del pending[preview_id]
         if not pending:
@@ -214,6 +252,19 @@ def wait_processed(
             )
         time.sleep(PROCESSING_POLL)
     return [done[p["id"]] for p in previews]
+
+
+def _read_alone(session: Session, preview_id: str) -> dict[str, Any]:
+    """A preview the list left out: read alone; recorded ``deleted`` when Kitsu has
+    none any more (a movie whose processing failed)."""
+    import gazu
+    import gazu.exception as gx
+
+    with session.calling("reading the state of an uploaded preview"):
+        try:
+            return dict(gazu.client.get(f"data/preview-files/{preview_id}", client=session.client))
+        except gx.RouteNotFoundException:
+            return {"id": preview_id, "status": DELETED}
 
 
 def set_thumbnail(session: Session, preview_id: str, frame: int | None, label: str) -> None:

@@ -1,0 +1,303 @@
+"""Review media on every Kitsu project setting and preview state, through the real
+plugins against the fake Kitsu (tests/fake_kitsu.py), fast.
+
+The project settings are read from the project record each task carries (no request)
+and acted on in validation, before anything is posted: ``is_single_preview_per_revision``
+refuses a note with more than one review file, ``is_set_preview_automated`` makes
+``set_thumbnail`` send no request. Every end of Kitsu's processing is reported:
+``broken``, ``missing``, a preview deleted, one still processing.
+tests/integration/test_review_settings.py does the same against a real Zou.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyblish.api
+import pytest
+
+from fake_kitsu import FakeWorld
+from fake_publish import errors, publish
+from kitsu_publish import review
+from kitsu_publish.errors import ReviewFailed
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+THUMBNAIL = "[IntegrateKitsuReview]\nset_thumbnail = true\n"
+
+
+def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
+    return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
+
+
+@pytest.fixture
+def world() -> FakeWorld:
+    return FakeWorld()
+
+
+@pytest.fixture
+def task(world: FakeWorld) -> str:
+    return world.add_task("Demo", "SQ010/SH010", "Animation")
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> list[str]:
+    made = [tmp_path / "anim_v003.png", tmp_path / "anim_v003_matte.png"]
+    for file in made:
+        file.write_bytes(PNG)
+    return [str(f) for f in made]
+
+
+def review_error(context: Any, plugin: str) -> str:
+    failed = errors(context)[plugin]
+    assert isinstance(failed, ReviewFailed)
+    return str(failed)
+
+
+def writes(world: FakeWorld) -> list[str]:
+    return [c for c in world.calls if c in ("post", "upload", "set_thumbnail", "add_to_playlist")]
+
+
+# --- is_single_preview_per_revision ------------------------------------------------------
+
+
+def test_two_media_on_one_task_fail_validation_naming_the_setting_and_nothing_is_posted(
+    world, task, files
+):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish(world, [product("renderMain", task, kitsuReview=files)])
+
+    message = review_error(context, "ValidateKitsuReview")
+    assert message.startswith("Demo / SQ010/SH010 / Animation has 2 review files")
+    assert "anim_v003.png (instance 'renderMain', kitsuReview[0])" in message
+    assert "anim_v003_matte.png (instance 'renderMain', kitsuReview[1])" in message
+    assert "its Kitsu project 'Demo' takes one preview per revision" in message
+    assert "is_single_preview_per_revision" in message
+    assert message.endswith("Nothing was posted to Kitsu.")
+    assert world.comments == {} and writes(world) == []
+    assert "IntegrateKitsuNote" not in [r["plugin"].__name__ for r in context.data["results"]]
+
+
+def test_media_of_two_instances_of_one_task_count_together(world, task, files):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish(
+        world,
+        [
+            product("beauty", task, kitsuReview=files[:1]),
+            product("matte", task, kitsuReview=files[1:]),
+        ],
+    )
+
+    message = review_error(context, "ValidateKitsuReview")
+    assert "(instance 'beauty', kitsuReview[0])" in message
+    assert "(instance 'matte', kitsuReview[0])" in message
+    assert world.comments == {}
+
+
+def test_a_dry_run_fails_the_same_way(world, task, files):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish(world, [product("renderMain", task, kitsuReview=files)], dry_run=True)
+
+    assert "is_single_preview_per_revision" in review_error(context, "ValidateKitsuReview")
+
+
+def test_one_medium_per_task_passes_and_each_note_gets_its_preview(world, task, files):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+    other = world.add_task("Demo", "SQ010/SH020", "Animation")
+
+    context = publish(
+        world,
+        [product("a", task, kitsuReview=files[:1]), product("b", other, kitsuReview=files[1:])],
+    )
+
+    assert errors(context) == {}
+    notes = context.data["kitsuNotes"]
+    assert [[p["status"] for p in n["previews"]] for n in notes] == [["ready"], ["ready"]]
+
+
+def test_the_setting_of_another_project_does_not_apply(world, files):
+    """Each task's own project decides: one project's setting does not reach another's."""
+    strict = world.add_task("Strict", "SQ010/SH010", "Animation")
+    world.set_project("Strict", is_single_preview_per_revision=True)
+    free = world.add_task("Free", "SQ010/SH010", "Animation")
+
+    context = publish(world, [product("a", free, kitsuReview=files)])
+
+    assert errors(context) == {}
+    assert len(context.data["kitsuNotes"][0]["previews"]) == 2
+    assert strict not in world.comments
+
+
+def test_no_media_means_no_check_of_the_setting(world, task):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish(world, [product("a", task)])
+
+    assert errors(context) == {}
+    assert len(world.comments[task]) == 1
+
+
+def test_media_switched_off_are_not_checked(world, task, files, tmp_path):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish(
+        world,
+        [product("a", task, kitsuReview=files)],
+        settings="[IntegrateKitsuReview]\nenabled = false\n",
+        tmp_path=tmp_path,
+    )
+
+    assert errors(context) == {}
+    assert world.previews == []
+
+
+class _SwitchOn(pyblish.api.ContextPlugin):
+    """Production switches the setting on between validation and integration."""
+
+    order = pyblish.api.ExtractorOrder
+    world: FakeWorld
+
+    def process(self, context: Any) -> None:
+        self.world.set_project("Demo", is_single_preview_per_revision=True)
+
+
+@pytest.fixture
+def switched_on(world: FakeWorld) -> Iterator[None]:
+    _SwitchOn.world = world
+    pyblish.api.register_plugin(_SwitchOn)
+    yield
+    pyblish.api.deregister_plugin(_SwitchOn)
+
+
+@pytest.mark.usefixtures("switched_on")
+def test_the_setting_switched_on_after_validation_is_named_when_kitsu_refuses(world, task, files):
+    context = publish(world, [product("renderMain", task, kitsuReview=files)])
+
+    message = review_error(context, "IntegrateKitsuReview")
+    assert message.startswith("The notes were posted, but not all their review media")
+    assert "Kitsu refused anim_v003_matte.png as an extra preview" in message
+    assert "is_single_preview_per_revision" in message
+    (note,) = context.data["kitsuNotes"]
+    assert note["posted"] and [p["path"] for p in note["previews"]] == files[:1]
+
+
+# --- is_set_preview_automated -------------------------------------------------------------
+
+
+def test_kitsu_setting_the_thumbnail_itself_means_no_thumbnail_request(
+    world, task, files, tmp_path, caplog
+):
+    world.set_project("Demo", is_set_preview_automated=True)
+    caplog.set_level(logging.INFO)
+
+    context = publish(
+        world, [product("a", task, kitsuReview=files)], settings=THUMBNAIL, tmp_path=tmp_path
+    )
+
+    assert errors(context) == {}
+    assert "set_thumbnail" not in world.calls
+    (note,) = context.data["kitsuNotes"]
+    assert world.thumbnails == [note["previews"][0]["id"]]  # Kitsu's own doing
+    said = [r.getMessage() for r in caplog.records if "thumbnails of project" in r.getMessage()]
+    assert said == [
+        "Kitsu sets the thumbnails of project 'Demo' itself (is_set_preview_automated): "
+        "set_thumbnail makes no request there"
+    ]
+
+
+def test_a_thumbnail_frame_kitsu_does_not_use_is_said_once_per_project(
+    world, task, files, tmp_path, caplog
+):
+    world.set_project("Demo", is_set_preview_automated=True)
+    other = world.add_task("Demo", "SQ010/SH020", "Animation")
+    caplog.set_level(logging.INFO)
+
+    context = publish(
+        world,
+        [product("a", task, kitsuReview=files[:1]), product("b", other, kitsuReview=files[1:])],
+        settings=THUMBNAIL + "thumbnail_frame = 12\n",
+        tmp_path=tmp_path,
+    )
+
+    assert errors(context) == {}
+    assert "set_thumbnail" not in world.calls and len(world.thumbnails) == 2
+    said = [r.getMessage() for r in caplog.records if "thumbnails of project" in r.getMessage()]
+    assert len(said) == 1 and said[0].endswith("and thumbnail_frame is not used")
+
+
+def test_without_the_setting_the_thumbnail_is_set_as_asked(world, task, files, tmp_path):
+    context = publish(
+        world, [product("a", task, kitsuReview=files)], settings=THUMBNAIL, tmp_path=tmp_path
+    )
+
+    assert errors(context) == {}
+    assert world.calls.count("set_thumbnail") == 1
+    assert world.thumbnails == [context.data["kitsuNotes"][0]["previews"][0]["id"]]
+
+
+# --- every end of Kitsu's processing ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("missing", "Kitsu lost anim_v003.png: its preview is marked missing"),
+        ("broken", "Kitsu could not process anim_v003.png (preview broken"),
+        (review.DELETED, "Kitsu deleted the preview of anim_v003.png while processing it"),
+        ("processing", "Kitsu is still processing anim_v003.png after 300 s"),
+    ],
+)
+def test_a_preview_that_does_not_end_ready_is_reported_with_its_task_after_the_note(
+    world, task, files, tmp_path, status, said
+):
+    world.preview_status = status
+
+    context = publish(
+        world,
+        [product("a", task, kitsuReview=files[:1])],
+        settings=THUMBNAIL + 'add_to_playlist = "dailies"\n',
+        tmp_path=tmp_path,
+    )
+
+    message = review_error(context, "IntegrateKitsuReview")
+    assert message.startswith(
+        f"The notes were posted, but not all their review media: "
+        f"Demo / SQ010/SH010 / Animation: {said}"
+    )
+    (note,) = context.data["kitsuNotes"]
+    assert note["posted"] and [p["status"] for p in note["previews"]] == [status]
+    assert world.thumbnails == [] and world.playlists == {}  # only for a ready preview
+
+
+def test_one_missing_preview_among_ready_ones_is_the_only_one_reported(world, task, files):
+    world.processed = {"anim_v003_matte.png": "missing"}
+
+    context = publish(world, [product("a", task, kitsuReview=files)])
+
+    message = review_error(context, "IntegrateKitsuReview")
+    assert "Animation: Kitsu lost anim_v003_matte.png" in message
+    assert "anim_v003.png:" not in message
+    (note,) = context.data["kitsuNotes"]
+    assert [p["status"] for p in note["previews"]] == ["ready", "missing"]
+
+
+def test_an_upload_kitsu_deleted_twice_is_reported_with_what_to_check(world, task, files):
+    said = review.deleted_by_kitsu(
+        "anim_v003.png", "Demo / SQ010/SH010 / Animation", 500, twice=True
+    )
+    world.faults["upload"] = [ReviewFailed(said)]
+
+    context = publish(world, [product("a", task, kitsuReview=files[:1])])
+
+    message = review_error(context, "IntegrateKitsuReview")
+    assert said in message and "on both tries" in message
+    (note,) = context.data["kitsuNotes"]
+    assert note["posted"] and note["previews"] == []
