@@ -246,6 +246,33 @@ def test_status_fault_answers_without_forwarding(proxy: FaultProxy, upstream: Up
     assert upstream.requests() == []
 
 
+def test_hook_runs_first_then_forwards_or_answers_what_it_returns(
+    proxy: FaultProxy, upstream: Upstream
+) -> None:
+    seen: list[tuple[str, str, int]] = []
+
+    def call(method: str, path: str) -> Any:
+        seen.append((method, path, len(upstream.requests())))
+        return (500, {"message": "processing failed", "data": None}) if "fail" in path else None
+
+    proxy.add_rule("hook", path=r"^/api/(fail|pass)$", times=2, call=call)
+    proxy.add_rule("hook", path=r"^/api/broken$", call=lambda m, p: 1 / 0)
+    failed = requests.post(proxy.url_for("/api/fail"), json={}, timeout=TIMEOUT)
+    passed = requests.get(proxy.url_for("/api/pass"), timeout=TIMEOUT)
+    again = requests.post(proxy.url_for("/api/fail"), json={}, timeout=TIMEOUT)  # rule spent
+    broken = requests.get(proxy.url_for("/api/broken"), timeout=TIMEOUT)
+    assert (failed.status_code, failed.json()) == (
+        500,
+        {"message": "processing failed", "data": None},
+    )
+    assert passed.status_code == 200 and again.status_code == 201  # the upstream POST
+    assert seen == [("POST", "/api/fail", 0), ("GET", "/api/pass", 0)]  # before forwarding
+    assert [p for _m, p, _b, _h in upstream.requests()] == ["/api/pass", "/api/fail"]
+    assert broken.status_code == 500 and "ZeroDivisionError" in broken.json()["message"]
+    with pytest.raises(TypeError, match="callable"):
+        proxy.add_rule("hook", call="not callable")
+
+
 def test_reset_after_resets_client_after_upstream_processed(
     proxy: FaultProxy, upstream: Upstream
 ) -> None:

@@ -64,6 +64,11 @@ status               answer ``status`` without forwarding; body: dict/list    st
                      (JSON), str or bytes, default a small JSON error;        body=None,
                      extra ``headers`` (e.g. Retry-After)                     content_type,
                                                                               headers
+hook                 ``call(method, path)`` runs first, on the proxy's        call (required)
+                     thread (a test acts on the server at that moment);
+                     it returns None: forwarded as usual; ``(status, body)``:
+                     answered so (JSON body) without forwarding; it raises:
+                     answered 500 naming the exception
 ==================== ======================================================== =================
 
 close_mid_response: http.client (so requests) takes EOF as the end of the header section and
@@ -107,6 +112,7 @@ FAULTS = frozenset(
         "close_mid_response",
         "delay",
         "status",
+        "hook",
     }
 )
 
@@ -128,6 +134,7 @@ _PARAMS: dict[str, dict[str, Any]] = {
         "content_type": "application/json",
         "headers": None,
     },
+    "hook": {"call": _REQUIRED},
 }
 
 _POLL = 0.25  # seconds: how often blocked waits re-check the stop flag (stop() also wakes them)
@@ -539,6 +546,9 @@ def _fault_params(fault: str, given: dict[str, Any]) -> dict[str, Any]:
         _check_number(fault, "fraction", params["fraction"], 0, 1)
     elif fault == "delay":
         _check_number(fault, "seconds", params["seconds"], 0, None)
+    elif fault == "hook":
+        if not callable(params["call"]):
+            raise TypeError(f"hook: call must be callable, not {params['call']!r}")
     elif fault == "status":
         status = params["status"]
         if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599:
@@ -930,7 +940,10 @@ class FaultProxy:
             return False
         delay = self._latency + (params["seconds"] if fault == "delay" else 0.0)
         self._sleep(delay)
-        if fault == "502_before":
+        answer = self._run_hook(params["call"], request) if fault == "hook" else None
+        if answer is not None:
+            response = answer
+        elif fault == "502_before":
             response = _synthetic(502, "Bad Gateway (injected by fault_proxy)")
         elif fault == "status":
             response = _synthetic(
@@ -969,6 +982,18 @@ class FaultProxy:
             self._finish_record(conn, response.status)
             conn.sock.sendall(data)
         return keep_alive
+
+    @staticmethod
+    def _run_hook(call: Any, request: _Request) -> _Response | None:
+        """A ``hook`` rule's call: None to forward, else the answer it asks for."""
+        try:
+            answer = call(request.method, request.path)
+        except Exception as exc:  # the test's own error, shown to the client
+            return _synthetic(500, f"fault_proxy hook failed: {exc!r}")
+        if answer is None:
+            return None
+        status, body = answer
+        return _synthetic(int(status), "answered by a fault_proxy hook", body)
 
     def _take_rule(self, method: str, path: str) -> FaultRule | None:
         with self._lock:
