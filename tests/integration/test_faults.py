@@ -138,8 +138,11 @@ def test_two_tasks_whose_answers_are_both_lost_are_both_posted_once(
 
 
 def test_a_comment_refused_twice_is_reported_not_posted_per_task(
-    proxy, admin, production, reliability, raised
+    proxy, admin, production, reliability, raised, settings_file
 ):
+    # one note after another: the second task is never tried (posted in parallel, both
+    # are, each twice: tests/integration/test_parallel.py)
+    settings_file(LIMITS + "max_parallel_requests = 1\n")
     animation, lighting = production.tasks["shot:Animation"], production.tasks["shot:Lighting"]
     proxy.add_rule("502_before", method="POST", path=POST, times=None)
 
