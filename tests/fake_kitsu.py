@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -69,6 +70,8 @@ class FakeWorld:
     most_in_flight: int = 0  # the most at once, since the world was made
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     persons: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id
+    #: the studio's departments (names); every person is on every project's team
+    departments: list[str] = field(default_factory=lambda: ["Animation", "Lighting"])
     sessions: list[FakeSession] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -352,11 +355,34 @@ class FakeSession:
         web = self.url[: -len("/api")]
         return f"{web}/productions/{task.data.get('project_id')}/shots/tasks/{task.id}"
 
-    def post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
+    def post(
+        self,
+        task: TaskInfo,
+        status_short_name: str,
+        text: str,
+        *,
+        checklist: list[dict[str, Any]] | None = None,
+        links: list[str] | None = None,
+    ) -> Posted:
         with self.world.writing():
-            return self._post(task, status_short_name, text)
+            return self._post(task, status_short_name, text, checklist, links)
 
-    def _post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
+    def mentionable(self, task: TaskInfo) -> dict[str, str]:
+        self.world.take("mentionable")
+        found = dict.fromkeys(self.world.departments, "department")
+        for person in self.world.persons.values():
+            if person.get("active", True):
+                found.setdefault(person["full_name"], "team member")
+        return found
+
+    def _post(
+        self,
+        task: TaskInfo,
+        status_short_name: str,
+        text: str,
+        checklist: list[dict[str, Any]] | None = None,
+        links: list[str] | None = None,
+    ) -> Posted:
         fault = self.world.take("post", task.id)
         status = self.status(status_short_name)
         if fault == "unknown":
@@ -368,6 +394,10 @@ class FakeSession:
             "text": text,
             "person_id": self._author(task),
             "task_status_id": status["id"],
+            "checklist": [dict(item) for item in checklist or ()],
+            "links": list(links or ()),
+            "mentions": [p["id"] for p in self.world.persons.values() if _mentioned(p, text)],
+            "department_mentions": [d for d in self.world.departments if _mentioned(d, text)],
         }
         if fault == "lost-not-stored":  # the first POST was lost; the second goes through
             self.world.comments.setdefault(task.id, []).append(comment)
@@ -457,3 +487,9 @@ class FakeSession:
         self.world.take("add_to_playlist")
         self.world.playlists.setdefault(name, []).append(preview_id)
         return {"id": name, "name": name}
+
+
+def _mentioned(who: Any, text: str) -> bool:
+    """Zou's rule: ``@`` and the exact name, then a space or the end of the text."""
+    name = who["full_name"] if isinstance(who, dict) else who
+    return re.search(f"@{re.escape(name)}( |$)", text) is not None

@@ -308,6 +308,25 @@ def test_a_post_stores_the_comment_and_sets_the_status_read_fresh(backend, artis
     assert fresh[backend.task].entity == task.entity
 
 
+def test_a_post_carries_its_checklist_and_links_in_the_same_request(backend, artist):
+    task = artist.resolve(by_id(backend.task))
+    checklist = [
+        {"text": "Frame range checked", "checked": False},
+        {"text": "QC", "checked": True},
+    ]
+    links = ["https://farm.example.com/job/42", "http://review.example.com/a_b?x=1"]
+    posted = artist.post(task, "wfa", "contract: extras", checklist=checklist, links=links)
+    assert posted.comment["checklist"] == checklist
+    assert posted.comment["links"] == links
+
+
+def test_departments_and_the_projects_team_are_mentionable(backend, artist):
+    task = artist.resolve(by_id(backend.task))
+    found = artist.mentionable(task)
+    assert found["Animation"] == "department"
+    assert found[backend.artist_name] == "team member"
+
+
 def test_a_task_has_no_preview_revisions_before_any_upload(backend, artist):
     assert artist.existing_revisions([backend.task]) == {backend.task: set()}
 

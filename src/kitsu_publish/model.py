@@ -121,6 +121,8 @@ class NoteRecord:
     reconciled: bool | None = None
     previews: list[dict[str, Any]] | None = None
     playlist: str | None = None
+    checklist: list[dict[str, Any]] | None = None  # as posted: [{"text", "checked"}]
+    links: list[str] | None = None
 
     @property
     def posted(self) -> bool:
@@ -135,6 +137,10 @@ class NoteRecord:
                 reason=self.reason,
                 text=self.text,
             )
+        if self.checklist:
+            data["checklist"] = [dict(item) for item in self.checklist]
+        if self.links:
+            data["links"] = list(self.links)
         data.update(outcome=self.outcome, posted=self.posted)
         if self.posted:
             data.update(

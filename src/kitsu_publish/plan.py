@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from . import profiles, rules, shots, template, text
+from . import extras, profiles, rules, shots, template, text
 from .errors import TargetError, shorten
 from .model import Member, Target, TaskInfo
 from .settings import Settings
@@ -48,7 +48,8 @@ TARGET_KEYS: tuple[tuple[str, str], ...] = (
 @dataclass(frozen=True)
 class NotePlan:
     """What is (or would be) posted to one task; ``settings``: the note's own (the
-    deciding status profile's, else the note table's)."""
+    deciding status profile's, else the note table's). ``checklist`` and ``links`` ride
+    on the comment POST; ``mentions``: the names the text ends with (``@Name``)."""
 
     task: TaskInfo
     members: tuple[Member, ...]
@@ -56,6 +57,19 @@ class NotePlan:
     text: str
     profile: Profile | None = None
     settings: Settings = field(default_factory=Settings, compare=False, repr=False)
+    checklist: tuple[extras.CheckItem, ...] = ()
+    links: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+
+    def extras(self) -> dict[str, Any]:
+        """The comment's fields besides text and status, as Zou's route takes them
+        (only those the note has)."""
+        found: dict[str, Any] = {}
+        if self.checklist:
+            found["checklist"] = [item.as_data() for item in self.checklist]
+        if self.links:
+            found["links"] = list(self.links)
+        return found
 
     def summary(self) -> str:
         names = ", ".join(m.name for m in self.members)
@@ -298,10 +312,20 @@ def build_note(
         comments = dict.fromkeys(text.hard_breaks(m.comment) for m in members if m.comment)
         note = "\n\n".join(comments)
         field_name = "note (the instances' comments joined)"
+    mentions = tuple(dict.fromkeys(settings.mentions))
+    if mentions:  # wanted mentions, never escaped: they end the note (see extras)
+        note = (
+            f"{note}\n\n{extras.mention_line(mentions)}" if note else extras.mention_line(mentions)
+        )
     text.check_text(note, field_name, owner)
     if warn is not None:
         _warn_hashtags(note, task, warn)
-    return NotePlan(task, tuple(members), decision, note, profile, settings)
+    data = [(m.name, m.data) for m in members]
+    checklist = extras.checklist_of(settings.checklist, data)
+    links = extras.links_of(data)
+    return NotePlan(
+        task, tuple(members), decision, note, profile, settings, checklist, links, mentions
+    )
 
 
 def _warn_hashtags(note: str, task: TaskInfo, warn: Callable[[str], None]) -> None:

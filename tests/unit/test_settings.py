@@ -563,6 +563,8 @@ NOTE_KEYS = [
     "note_status_shortname",
     "status_change_conditions",
     "custom_comment_template",
+    "checklist",
+    "mentions",
     "note_per_instance",
     "require_comment",
     "status_profiles",

@@ -156,6 +156,8 @@ def _note_record(note: plan.NotePlan) -> dict[str, Any]:
         "profile": None if note.profile is None else note.profile.describe(),
         "reason": note.decision.reason,
         "text": note.text,
+        **note.extras(),
+        **({"mentions": list(note.mentions)} if note.mentions else {}),
     }
 
 
@@ -187,5 +189,18 @@ def _print_notes(notes: list[dict[str, Any]], skipped: list[dict[str, str]]) -> 
         print("   note:" if record["text"] else "   note: (empty)")
         for line in record["text"].splitlines():
             print(f"      {line}".rstrip())
+        if record.get("checklist"):
+            print("   checklist:")
+            for item in record["checklist"]:
+                print(f"      [{'x' if item['checked'] else ' '}] {item['text']}")
+        if record.get("links"):
+            print("   links:")
+            for link in record["links"]:
+                print(f"      {link}")
+        if record.get("mentions"):
+            print(
+                f"   mentions: {', '.join(record['mentions'])} (checked against Kitsu "
+                "when publishing)"
+            )
     for item in skipped:
         print(f"skipped: {item['instance']}: {item['reason']}", file=sys.stderr)

@@ -138,6 +138,8 @@ def _record(note: plan.NotePlan, outcome: str) -> NoteRecord:
         status_after=decision.status_after,
         reason=decision.reason,
         text=note.text,
+        checklist=[item.as_data() for item in note.checklist] or None,
+        links=list(note.links) or None,
     )
 
 
@@ -149,7 +151,7 @@ def _post(state: PublishState, note: plan.NotePlan) -> Posted:
     refusal = session.preflight(task, decision.status_after)  # the status may have moved
     if refusal is not None:
         raise PermissionRefused(refusal.message)
-    return session.post(task, decision.status_after, note.text)
+    return session.post(task, decision.status_after, note.text, **note.extras())
 
 
 def _posted(

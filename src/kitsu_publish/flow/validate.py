@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .. import actions, plan
+from .. import actions, extras, plan
 from ..errors import (
     KitsuError,
     KitsuPublishError,
@@ -78,6 +78,7 @@ def _check_notes(context: Any, settings: Settings, log: logging.Logger) -> None:
             log.info("%s: %s", where(task), note.decision.reason)
             farm.say_who(state_of(context), note, log)
             check_comment(note, settings, log)
+            check_mentions(session, note)
             if note.profile is not None and note.settings.set_status_note:
                 check_profile_status(session, note)
             refusal = session.preflight(task, note.decision.status_after)
@@ -110,6 +111,20 @@ def check_profile_status(session: Any, note: plan.NotePlan) -> None:
             f"{note.task.label})",
             exc.short_name,
         ) from None
+
+
+def check_mentions(session: Any, note: plan.NotePlan) -> None:
+    """Each name the note mentions must notify someone: Kitsu ignores the others."""
+    if not note.mentions:
+        return
+    problems = extras.unknown_mentions(note.mentions, session.mentionable(note.task))
+    if problems:
+        by = note.profile.describe() if note.profile is not None else "[IntegrateKitsuNote]"
+        raise TemplateError(
+            f"the note for {note.task.label} mentions {'; '.join(problems)}, so Kitsu would "
+            f"notify nobody for it; fix mentions of {by} in {note.settings.source} (a "
+            "department's name, or the full name of a team member of the project)"
+        )
 
 
 def check_comment(note: plan.NotePlan, settings: Settings, log: logging.Logger) -> None:

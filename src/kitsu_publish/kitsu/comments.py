@@ -27,23 +27,36 @@ def post(
     status_short_name: str,
     text: str,
     author: str | None = None,
+    checklist: list[dict[str, Any]] | None = None,
+    links: list[str] | None = None,
 ) -> Posted:
     """Post one comment to a freshly read task; exactly once, or a clear PostFailed.
 
     ``author``: the person id Kitsu shows as the author (a farm job posting in the
     artist's name, which Kitsu keeps only from a manager, see :mod:`.delegation`).
+    ``checklist`` and ``links`` go in the same POST. The request is the one
+    ``gazu.task.add_comment`` sends, sent through ``gazu.client.post`` because gazu
+    before 1.0 has no ``links``.
     """
     import gazu
 
     status = session.status(status_short_name)
+    data: dict[str, Any] = {
+        "task_status_id": status["id"],
+        "comment": text,
+        "checklist": list(checklist or ()),
+    }
+    if links:
+        data["links"] = list(links)
+    if author is not None:
+        data["person_id"] = author
+    route = f"actions/tasks/{task.id}/comment"
     since = task.data.get("last_comment_date")
     what = f"posting the note to {task.label}"
     for attempt in (1, 2):
         try:
             with session.calling(what):
-                comment = gazu.task.add_comment(
-                    task.id, status, text, person=author, client=session.client
-                )
+                comment = gazu.client.post(route, data, client=session.client)
             return Posted(comment, attempt, reconciled=False)
         except (ConnectionFailed, ServerFailed) as exc:
             failure: KitsuError = exc

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..model import Delegation, Posted, Refusal, Target, TaskInfo
 from ..settings import Settings
-from . import comments, delegation, names, previews, roles, tasks
+from . import comments, delegation, mentions, names, previews, roles, tasks
 from .session import Session, open_session
 
 __all__ = ["Connection", "connect"]
@@ -80,11 +80,22 @@ class Connection:
     def task_url(self, task: TaskInfo) -> str:
         return tasks.task_url(self.url, task.data)
 
-    def post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
+    def post(
+        self,
+        task: TaskInfo,
+        status_short_name: str,
+        text: str,
+        *,
+        checklist: list[dict[str, Any]] | None = None,
+        links: list[str] | None = None,
+    ) -> Posted:
         with self.session.reading:
             found = delegation.delegation(self.session, task)
         author = found.person_id if found is not None and found.as_author else None
-        return comments.post(self.session, task, status_short_name, text, author)
+        return comments.post(self.session, task, status_short_name, text, author, checklist, links)
+
+    def mentionable(self, task: TaskInfo) -> dict[str, str]:
+        return mentions.mentionable(self.session, task)
 
     def existing_revisions(self, task_ids: list[str]) -> dict[str, set[int]]:
         return previews.existing_revisions(self.session, task_ids)

@@ -79,8 +79,23 @@ class KitsuSession(Protocol):
         ...
 
     # writing
-    def post(self, task: TaskInfo, status_short_name: str, text: str) -> Posted:
-        """One comment, exactly once, or PostFailed with its outcome."""
+    def post(
+        self,
+        task: TaskInfo,
+        status_short_name: str,
+        text: str,
+        *,
+        checklist: list[dict[str, Any]] | None = None,
+        links: list[str] | None = None,
+    ) -> Posted:
+        """One comment, exactly once, or PostFailed with its outcome; ``checklist``
+        (``[{"text", "checked"}]``) and ``links`` (URLs) ride on the same request."""
+        ...
+
+    def mentionable(self, task: TaskInfo) -> dict[str, str]:
+        """The names Kitsu turns into mentions in a note on ``task``: every department's
+        name and the full name of each team member of its project, each mapped to what
+        it is ("department", "team member")."""
         ...
 
     # review media

@@ -2,12 +2,12 @@
 
 A profile has filters (lists of names or regular expressions, matched in full and
 case-insensitively) and results: any of the note table's ``set_status_note``,
-``note_status_shortname``, ``status_change_conditions`` and
-``custom_comment_template``. Each result key a profile sets replaces the note table's;
-every key it leaves out, down to the keys inside those two tables, comes from the note
-table. One exception: a profile's ``custom_comment_template`` that gives
-``comment_template`` and not ``enabled`` is enabled (a template given is a template
-used).
+``note_status_shortname``, ``status_change_conditions``, ``custom_comment_template``,
+``checklist`` and ``mentions``. Each result key a profile sets replaces the note table's
+(a profile's checklist replaces the table's list, it does not add to it); every key it
+leaves out, down to the keys inside the two tables, comes from the note table. One
+exception: a profile's ``custom_comment_template`` that gives ``comment_template`` and
+not ``enabled`` is enabled (a template given is a template used).
 
 This module reads and describes profiles (the :class:`Profiles` kind of key) and holds
 the read value (:class:`Profile`); which profile applies to a task is decided by

@@ -1,0 +1,172 @@
+"""What a note carries besides its text and status: a checklist, links and mentions.
+
+Pure: reads the settings' lists and plain instance data; imports neither pyblish nor
+gazu. The checklist and the links ride on the comment POST (Zou's comment route takes
+``checklist: [{"text", "checked"}]`` and ``links: [str]``); mentions are ``@Name``
+words at the end of the note's text, which Zou turns into notifications of a
+department or of a team member of the task's project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import text
+from .errors import TemplateError, shorten
+
+__all__ = [
+    "CHECKLIST",
+    "LINKS",
+    "MAX_LINK_CHARS",
+    "CheckItem",
+    "checklist_of",
+    "links_of",
+    "mention_line",
+    "unknown_mentions",
+]
+
+#: The instance data keys read.
+CHECKLIST = "kitsuChecklist"
+LINKS = "kitsuLinks"
+#: A link longer than this is refused (a URL, not a document).
+MAX_LINK_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One checklist item of a note."""
+
+    text: str
+    checked: bool = False
+
+    def as_data(self) -> dict[str, Any]:
+        """As Zou's comment route takes it (and ``kitsuNotes`` records it)."""
+        return {"text": self.text, "checked": self.checked}
+
+
+def _item(value: Any, where: str) -> CheckItem:
+    item_text: Any
+    if isinstance(value, str):
+        item_text, checked = value, False
+    elif isinstance(value, Mapping):
+        extra = sorted(str(k) for k in value if k not in ("text", "checked"))
+        if extra:
+            raise TemplateError(
+                f"{where} has unknown keys {', '.join(extra)}: an item is a string or "
+                "{'text': str, 'checked': bool}"
+            )
+        item_text, checked = value.get("text"), value.get("checked", False)
+        if not isinstance(checked, bool):
+            raise TemplateError(
+                f"{where}: 'checked' must be true or false, found "
+                f"{type(checked).__name__} {shorten(checked)}"
+            )
+    else:
+        raise TemplateError(
+            f"{where} must be a string or {{'text': str, 'checked': bool}}, found "
+            f"{type(value).__name__} {shorten(value)}"
+        )
+    if not isinstance(item_text, str) or not item_text.strip():
+        raise TemplateError(f"{where} has no text (a non-blank string)")
+    item_text = item_text.strip()
+    text.check_text(item_text, "checklist item", where)
+    return CheckItem(item_text, checked)
+
+
+def checklist_of(
+    settings_items: Sequence[str], members_data: Iterable[tuple[str, Mapping[str, Any]]]
+) -> tuple[CheckItem, ...]:
+    """The note's checklist: the settings' items (unchecked), then each instance's
+    ``kitsuChecklist`` items, in publish order. The same text twice is one item, checked
+    when any of them is. Raises :class:`TemplateError` naming the bad item."""
+    found: dict[str, bool] = {}
+    for index, entry in enumerate(settings_items):
+        item = _item(entry, f"checklist[{index}] of the settings")
+        found[item.text] = found.get(item.text, False) or item.checked
+    for name, data in members_data:
+        value = data.get(CHECKLIST)
+        if value is None:
+            continue
+        if not isinstance(value, (list, tuple)):
+            raise TemplateError(
+                f"instance '{name}': {CHECKLIST} must be a list of strings or "
+                f"{{'text', 'checked'}} tables, found {type(value).__name__} {shorten(value)}"
+            )
+        for index, entry in enumerate(value):
+            item = _item(entry, f"instance '{name}': {CHECKLIST}[{index}]")
+            found[item.text] = found.get(item.text, False) or item.checked
+    return tuple(CheckItem(t, c) for t, c in found.items())
+
+
+def _link(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TemplateError(
+            f"{where} must be a URL (text), found {type(value).__name__} {shorten(value)}"
+        )
+    url = value.strip()
+    if len(url) > MAX_LINK_CHARS:
+        raise TemplateError(f"{where} is longer than {MAX_LINK_CHARS} characters")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise TemplateError(f"{where} {shorten(url)} contains spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise TemplateError(f"{where} {shorten(url)} is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise TemplateError(
+            f"{where} {shorten(url)} is not an http or https URL with a host "
+            "(https://farm.example.com/job/42)"
+        )
+    return url
+
+
+def links_of(members_data: Iterable[tuple[str, Mapping[str, Any]]]) -> tuple[str, ...]:
+    """The note's links: each instance's ``kitsuLinks``, in publish order, each once.
+    Only http and https URLs with a host; raises :class:`TemplateError` naming the bad
+    one."""
+    found: dict[str, None] = {}
+    for name, data in members_data:
+        value = data.get(LINKS)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)):
+            raise TemplateError(
+                f"instance '{name}': {LINKS} must be a list of URLs, found "
+                f"{type(value).__name__} {shorten(value)}"
+            )
+        for index, entry in enumerate(value):
+            found[_link(entry, f"instance '{name}': {LINKS}[{index}]")] = None
+    return tuple(found)
+
+
+def mention_line(names: Sequence[str]) -> str:
+    """The words that make Zou notify: ``@Lighting @Jane Doe``. Zou matches ``@`` and a
+    name followed by a space or the end of the text, so the line ends the note."""
+    return " ".join(f"@{name}" for name in names)
+
+
+def unknown_mentions(names: Sequence[str], known: Mapping[str, str]) -> list[str]:
+    """Why each name mentions nobody: ``known`` maps the names Kitsu turns into
+    mentions on the task (departments, the project's team members) to what they are.
+    Zou matches names exactly (case included); a name that differs only in case is
+    told its spelling."""
+    by_lower = {name.lower(): name for name in known}
+    problems = []
+    for name in names:
+        if name in known:
+            continue
+        spelled = by_lower.get(name.lower())
+        if spelled is not None:
+            problems.append(
+                f"'{name}' is spelled '{spelled}' in Kitsu ({known[spelled]}), and Kitsu "
+                "matches mentions exactly"
+            )
+        else:
+            problems.append(f"'{name}' is no department and no team member of the project")
+    return problems

@@ -1,0 +1,240 @@
+"""What a note carries besides its text, through the real plugins, fast: a checklist
+(from the settings, a status profile and instance data), links (instance data) and
+mentions (the settings), against the fake Kitsu (tests/fake_kitsu.py), whose comments
+keep the checklist and links and whose mentions follow Zou's rule
+(tests/test_kitsu_contract.py checks the fake against Zou).
+
+Pinned here: what is posted and recorded in kitsuNotes, that none of it costs a call to
+Kitsu beyond the POST (mentions: one look-up of the names in validation, only when the
+settings name some), what fails validation (and that nothing is posted then), and
+``kitsu-publish render``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fake_publish
+from fake_kitsu import FakeWorld
+from fake_publish import errors
+from kitsu_publish import extras, plan
+from kitsu_publish.errors import TemplateError
+from kitsu_publish.model import Member, TaskInfo
+from kitsu_publish.settings import load
+
+CHECKLIST = """
+[IntegrateKitsuNote]
+checklist = ["Frame range checked", "Audio synced"]
+
+[[IntegrateKitsuNote.status_profiles]]
+task_types = ["Lighting"]
+checklist = ["Lights baked"]
+"""
+
+
+def product(task_id: str, name: str = "renderMain", **data: Any) -> dict[str, Any]:
+    return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
+
+
+def publish(world: FakeWorld, instances: list[dict[str, Any]], tmp_path: Path, settings: str):
+    """Publish as an artist assigned to every task of the world."""
+    artist = world.person("user", assign=list(world.tasks))
+    return fake_publish.publish(
+        world, instances, tmp_path=tmp_path, settings=settings, person=artist
+    )
+
+
+@pytest.fixture
+def world() -> FakeWorld:
+    return FakeWorld()
+
+
+def test_the_checklist_of_the_settings_and_of_the_instances_rides_on_the_post(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    items = ["Audio synced", {"text": "Cache exported", "checked": True}, "Cache exported"]
+    context = publish(
+        world,
+        [product(task, kitsuChecklist=items), product(task, "plateMain", kitsuChecklist=["QC"])],
+        tmp_path,
+        CHECKLIST,
+    )
+    assert errors(context) == {}
+    (comment,) = world.comments[task]
+    wanted = [
+        {"text": "Frame range checked", "checked": False},
+        {"text": "Audio synced", "checked": False},
+        {"text": "Cache exported", "checked": True},  # the same text twice: checked wins
+        {"text": "QC", "checked": False},
+    ]
+    assert comment["checklist"] == wanted
+    assert comment["links"] == []
+    (note,) = context.data["kitsuNotes"]
+    assert note["checklist"] == wanted and "links" not in note
+    assert world.calls.count("post") == 1 and "mentionable" not in world.calls
+
+
+def test_a_status_profiles_checklist_replaces_the_tables(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Lighting")
+    context = publish(world, [product(task)], tmp_path, CHECKLIST)
+    assert errors(context) == {}
+    assert world.comments[task][0]["checklist"] == [{"text": "Lights baked", "checked": False}]
+
+
+def test_no_checklist_and_no_links_post_empty_lists_and_record_nothing(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    context = publish(world, [product(task)], tmp_path, "")
+    assert errors(context) == {}
+    assert world.comments[task][0]["checklist"] == [] == world.comments[task][0]["links"]
+    assert "checklist" not in context.data["kitsuNotes"][0]
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("Frame range", "must be a list"),
+        ([3], "must be a string or"),
+        ([{"text": "x", "checked": "yes"}], "'checked' must be true or false"),
+        ([{"text": "x", "done": True}], "unknown keys done"),
+        (["  "], "has no text"),
+        (["a\x00b"], "NUL"),
+    ],
+)
+def test_a_bad_checklist_item_fails_validation_and_nothing_is_posted(world, tmp_path, value, said):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    context = publish(world, [product(task, kitsuChecklist=value)], tmp_path, "")
+    (error,) = errors(context).values()
+    assert said in str(error) and "renderMain" in str(error)
+    assert "Nothing was posted" in str(error) and task not in world.comments
+
+
+def test_links_of_every_instance_ride_on_the_post_once_each(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    farm, page = "https://farm.example.com/job/42", "http://review.example.com/a_b?x=1#t"
+    context = publish(
+        world,
+        [product(task, kitsuLinks=[farm, page]), product(task, "plateMain", kitsuLinks=farm)],
+        tmp_path,
+        "",
+    )
+    assert errors(context) == {}
+    assert world.comments[task][0]["links"] == [farm, page]
+    assert context.data["kitsuNotes"][0]["links"] == [farm, page]
+    assert world.calls.count("post") == 1
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "ftp://files.example.com/x",
+        "file:///etc/passwd",
+        "https://",
+        "www.example.com",
+        "https://exa mple.com",
+        "https://example.com:port/",
+        3,
+    ],
+)
+def test_a_link_that_is_no_http_url_fails_validation(world, tmp_path, link):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    context = publish(world, [product(task, kitsuLinks=[link])], tmp_path, "")
+    (error,) = errors(context).values()
+    assert "kitsuLinks[0]" in str(error) and task not in world.comments
+
+
+def test_mentions_end_the_note_unescaped_and_notify(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    jane = world.person("user")
+    jane["full_name"] = "Jane Doe"
+    settings = '[IntegrateKitsuNote]\nmentions = ["Lighting", "Jane Doe"]\n'
+    context = publish(world, [product(task)], tmp_path, settings)
+    assert errors(context) == {}
+    (comment,) = world.comments[task]
+    assert comment["text"] == "did the thing\n\n@Lighting @Jane Doe"
+    assert comment["department_mentions"] == ["Lighting"]
+    assert comment["mentions"] == [jane["id"]]
+    assert world.calls.count("mentionable") == 1  # in validation, once per note
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Compositing", "'Compositing' is no department and no team member"),
+        ("lighting", "'lighting' is spelled 'Lighting' in Kitsu (department)"),
+    ],
+)
+def test_a_mention_of_nobody_fails_validation_and_nothing_is_posted(world, tmp_path, name, said):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    settings = f'[[IntegrateKitsuNote.status_profiles]]\nmentions = ["{name}"]\n'
+    context = publish(world, [product(task)], tmp_path, settings)
+    (error,) = errors(context).values()
+    assert said in str(error) and "status profile #1" in str(error)
+    assert "Nothing was posted" in str(error) and task not in world.comments
+
+
+# --- the pure parts ------------------------------------------------------------------
+
+
+def test_the_plan_carries_the_extras():
+    task = TaskInfo("t1", "P", "SH010", "Animation", "todo")
+    data = {"kitsuChecklist": ["QC"], "kitsuLinks": ["https://x.example/a"]}
+    member = Member("renderMain", "render", 3, "done", data)
+    settings = load(None)
+    note = plan.build_note(settings, task, [member])
+    assert note.checklist == (extras.CheckItem("QC"),)
+    assert note.extras() == {
+        "checklist": [{"text": "QC", "checked": False}],
+        "links": ["https://x.example/a"],
+    }
+    assert plan.build_note(settings, task, [Member("a", "render", 1, "c", {})]).extras() == {}
+
+
+def test_the_settings_checklist_is_checked_like_the_comment():
+    with pytest.raises(TemplateError, match=r"checklist\[0\] of the settings"):
+        extras.checklist_of(["x" * 200_000], [])
+
+
+def test_render_shows_the_checklist_links_and_mentions(tmp_path):
+    settings = tmp_path / "studio.toml"
+    settings.write_text(
+        '[IntegrateKitsuNote]\nchecklist = ["Frame range checked"]\nmentions = ["Lighting"]\n',
+        encoding="utf-8",
+    )
+    shot = {"kitsuProject": "Demo", "kitsuEntity": "SQ010/SH010", "kitsuTaskType": "Animation"}
+    data = {
+        "context": {"comment": "Blocking", "kitsuTaskStatus": "todo"},
+        "instances": [
+            {
+                "name": "animMain",
+                "productType": "animation",
+                **shot,
+                "kitsuChecklist": [{"text": "Cache exported", "checked": True}],
+                "kitsuLinks": ["https://farm.example.com/job/42"],
+            }
+        ],
+    }
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    command = [sys.executable, "-m", "kitsu_publish.cli", "render", str(settings)]
+    shown = subprocess.run(
+        [*command, "--data", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "      Blocking\n      \n      @Lighting\n" in shown or "@Lighting" in shown
+    assert "   checklist:\n      [ ] Frame range checked\n      [x] Cache exported\n" in shown
+    assert "   links:\n      https://farm.example.com/job/42\n" in shown
+    assert "   mentions: Lighting (checked against Kitsu when publishing)" in shown
+    record = json.loads(
+        subprocess.run(
+            [*command, "--data", str(path), "--json"], capture_output=True, text=True, check=True
+        ).stdout
+    )["notes"][0]
+    assert record["text"] == "Blocking\n\n@Lighting"
+    assert record["checklist"][1] == {"text": "Cache exported", "checked": True}
+    assert record["links"] == ["https://farm.example.com/job/42"]
+    assert record["mentions"] == ["Lighting"]
