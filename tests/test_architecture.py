@@ -129,3 +129,13 @@ def test_every_module_says_its_job_and_stays_small(path):
         if isinstance(node, ast.ClassDef):
             size = (node.end_lineno or node.lineno) - node.lineno + 1
             assert size <= 250, f"{name_of(path)}.{node.name}: {size} lines"
+
+
+def test_every_test_module_has_a_basename_of_its_own():
+    # pytest imports test modules by basename (rootdir, no packages): two files named
+    # alike stop the whole run at collection
+    tests = Path(__file__).resolve().parent
+    names: dict[str, list[str]] = {}
+    for file in tests.rglob("test_*.py"):
+        names.setdefault(file.name, []).append(str(file.relative_to(tests)))
+    assert not {n: p for n, p in names.items() if len(p) > 1}
