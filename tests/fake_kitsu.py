@@ -26,7 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from kitsu_publish import review
-from kitsu_publish.errors import PostFailed, ReviewFailed, StatusNotFound, TargetError
+from kitsu_publish.errors import (
+    AttachmentFailed,
+    PostFailed,
+    ReviewFailed,
+    StatusNotFound,
+    TargetError,
+)
 from kitsu_publish.kitsu import permissions
 from kitsu_publish.model import Delegation, Posted, Refusal, Target, TaskInfo
 
@@ -72,6 +78,7 @@ class FakeWorld:
     persons: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id
     #: the studio's departments (names); every person is on every project's team
     departments: list[str] = field(default_factory=lambda: ["Animation", "Lighting"])
+    reports: dict[str, str] = field(default_factory=dict)  # attached report text by comment id
     sessions: list[FakeSession] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -366,6 +373,30 @@ class FakeSession:
     ) -> Posted:
         with self.world.writing():
             return self._post(task, status_short_name, text, checklist, links)
+
+    def attach(
+        self,
+        task: TaskInfo,
+        comment_id: str,
+        paths: list[str],
+        report: tuple[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """As Zou: the files' names and sizes on the comment; a fault "attach" fails it."""
+        with self.world.writing():
+            fault = self.world.take("attach", task.id)
+            names = [os.path.basename(p) for p in paths] + ([report[0]] if report else [])
+            if fault is not None:
+                raise AttachmentFailed(
+                    f"the note on {task.label} was posted, but its files were not attached "
+                    f"({fault}): missing {', '.join(names)}"
+                )
+            comment = next(c for c in self.world.comments[task.id] if c["id"] == comment_id)
+            sizes = [os.path.getsize(p) for p in paths] + ([len(report[1])] if report else [])
+            made = [{"id": _id(), "name": n, "size": s} for n, s in zip(names, sizes)]
+            comment.setdefault("attachment_files", []).extend(made)
+            if report:
+                self.world.reports[comment_id] = report[1]
+            return made
 
     def mentionable(self, task: TaskInfo) -> dict[str, str]:
         self.world.take("mentionable")

@@ -320,6 +320,18 @@ def test_a_post_carries_its_checklist_and_links_in_the_same_request(backend, art
     assert posted.comment["links"] == links
 
 
+def test_files_attached_to_a_posted_note_are_kitsus_attachments(backend, artist, tmp_path):
+    task = artist.resolve(by_id(backend.task))
+    posted = artist.post(task, "wfa", "contract: attached")
+    paths = []
+    for name in ("qc.pdf", "notes.txt"):
+        paths.append(str(tmp_path / name))
+        (tmp_path / name).write_bytes(b"contract " + name.encode())
+    made = artist.attach(task, posted.comment["id"], paths, ("publish-report.txt", "report\n"))
+    assert [a["name"] for a in made] == ["qc.pdf", "notes.txt", "publish-report.txt"]
+    assert all(a["id"] for a in made)
+
+
 def test_departments_and_the_projects_team_are_mentionable(backend, artist):
     task = artist.resolve(by_id(backend.task))
     found = artist.mentionable(task)

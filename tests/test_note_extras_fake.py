@@ -238,3 +238,92 @@ def test_render_shows_the_checklist_links_and_mentions(tmp_path):
     assert record["checklist"][1] == {"text": "Cache exported", "checked": True}
     assert record["links"] == ["https://farm.example.com/job/42"]
     assert record["mentions"] == ["Lighting"]
+
+
+# --- attached files ------------------------------------------------------------------
+
+
+def files(tmp_path: Path, *names: str) -> list[str]:
+    made = []
+    for name in names:
+        path = tmp_path / name
+        path.write_bytes(b"%PDF-1.4 " + name.encode())
+        made.append(str(path))
+    return made
+
+
+def test_attachments_and_the_report_go_on_the_posted_note_in_one_request(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    pdf, sheet = files(tmp_path, "qc.pdf", "sheet.txt")
+    representation = {"name": "pdf", "tags": ["kitsuattachment"], "published_path": pdf}
+    context = publish(
+        world,
+        [product(task, representations=[representation], kitsuAttachments=[sheet, pdf])],
+        tmp_path,
+        "[IntegrateKitsuNote]\nattach_report = true\n",
+    )
+    assert errors(context) == {}
+    (comment,) = world.comments[task]
+    names = [a["name"] for a in comment["attachment_files"]]
+    assert names == ["qc.pdf", "sheet.txt", "publish-report.txt"]  # each file once
+    report = world.reports[comment["id"]]
+    assert report.startswith("Publish report: P / SQ010/SH010 / Animation\n")
+    assert "renderMain (render), v003" in report and f"  pdf: {pdf}" in report
+    assert "Attached: qc.pdf, sheet.txt" in report
+    assert context.data["kitsuNotes"][0]["attachments"] == names
+    assert world.calls.count("post") == 1 and world.calls.count("attach") == 1
+
+
+def test_no_attachments_make_no_attach_request(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    context = publish(world, [product(task)], tmp_path, "")
+    assert errors(context) == {} and "attach" not in world.calls
+    assert "attachments" not in context.data["kitsuNotes"][0]
+
+
+def test_a_missing_attachment_fails_validation_and_nothing_is_posted(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    (there,) = files(tmp_path, "qc.pdf")
+    missing = str(tmp_path / "gone.pdf")
+    context = publish(world, [product(task, kitsuAttachments=[there, missing])], tmp_path, "")
+    (error,) = errors(context).values()
+    assert type(error).__name__ == "AttachmentFailed"
+    assert f"kitsuAttachments[1]: the attachment {missing} does not exist" in str(error)
+    assert "Nothing was posted" in str(error) and task not in world.comments
+
+
+def test_a_failed_upload_says_what_is_missing_and_the_note_stays_posted_once(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    other = world.add_task("P", "SQ010/SH020", "Animation")
+    (pdf,) = files(tmp_path, "qc.pdf")
+    world.faults[f"attach:{task}"] = ["HTTP 500"]
+    context = publish(
+        world,
+        [product(task, kitsuAttachments=[pdf]), product(other, "plateMain")],
+        tmp_path,
+        "[IntegrateKitsuNote]\nattach_report = true\n",
+    )
+    (error,) = errors(context).values()
+    assert type(error).__name__ == "AttachmentFailed"
+    assert "was posted, but its files were not attached (HTTP 500)" in str(error)
+    assert "missing qc.pdf, publish-report.txt" in str(error)
+    assert len(world.comments[task]) == 1 and len(world.comments[other]) == 1
+    notes = context.data["kitsuNotes"]
+    assert [n["outcome"] for n in notes] == ["posted", "posted"]
+    assert notes[0]["attachments"] == [] and notes[0]["attachments_missing"] == [
+        "qc.pdf",
+        "publish-report.txt",
+    ]
+    assert world.calls.count("post") == 2
+
+
+def test_any_failure_after_the_note_is_posted_keeps_it_recorded_posted(world, tmp_path):
+    task = world.add_task("P", "SQ010/SH010", "Animation")
+    (pdf,) = files(tmp_path, "qc.pdf")
+    world.faults["attach"] = [OSError("the disk went away")]
+    context = publish(world, [product(task, kitsuAttachments=[pdf])], tmp_path, "")
+    (error,) = errors(context).values()
+    assert type(error).__name__ == "AttachmentFailed" and "the disk went away" in str(error)
+    (note,) = context.data["kitsuNotes"]
+    assert note["outcome"] == "posted" and note["attachments_missing"] == ["qc.pdf"]
+    assert len(world.comments[task]) == 1

@@ -14,7 +14,8 @@ The tree::
         ├── PermissionRefused         Kitsu's rules refuse this person this action
         ├── StatusNotFound            a task status short name Kitsu does not know
         ├── PostFailed                a comment was not (or not surely) stored
-        └── ReviewFailed              review media could not be put on a posted note
+        ├── ReviewFailed              review media could not be put on a posted note
+        └── AttachmentFailed          a note's files could not be attached (or checked)
 
 Messages never carry a password or a token: they are built from our own words and
 the names the user gave, never from a request body.
@@ -25,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AttachmentFailed",
     "AuthenticationFailed",
     "ConnectionFailed",
     "KitsuError",
@@ -136,3 +138,8 @@ def nothing_posted(error: KitsuPublishError) -> KitsuPublishError:
 
 class ReviewFailed(KitsuError):
     """Review media could not be put on a posted note (or fail the checks before it)."""
+
+
+class AttachmentFailed(KitsuError):
+    """A note's attached files fail their checks, or were not put on the posted note
+    (the note itself stays: it is never posted twice)."""

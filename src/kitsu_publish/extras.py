@@ -1,14 +1,19 @@
-"""What a note carries besides its text and status: a checklist, links and mentions.
+"""What a note carries besides its text and status: a checklist, links, mentions and
+attached files.
 
 Pure: reads the settings' lists and plain instance data; imports neither pyblish nor
 gazu. The checklist and the links ride on the comment POST (Zou's comment route takes
 ``checklist: [{"text", "checked"}]`` and ``links: [str]``); mentions are ``@Name``
 words at the end of the note's text, which Zou turns into notifications of a
-department or of a team member of the task's project.
+department or of a team member of the task's project. Attached files (an instance's
+``kitsuAttachments`` and its representations tagged ``kitsuattachment``, and with
+``attach_report`` a short report of the publish) go onto the posted comment with one
+more request per note (:mod:`kitsu_publish.kitsu.attachments`).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,19 +23,31 @@ from . import text
 from .errors import TemplateError, shorten
 
 __all__ = [
+    "ATTACHMENTS",
+    "ATTACHMENT_TAG",
     "CHECKLIST",
     "LINKS",
     "MAX_LINK_CHARS",
+    "REPORT_NAME",
+    "Attachment",
     "CheckItem",
+    "attachments_of",
+    "check_attachment",
     "checklist_of",
+    "gather",
     "links_of",
     "mention_line",
+    "report_text",
     "unknown_mentions",
 ]
 
 #: The instance data keys read.
 CHECKLIST = "kitsuChecklist"
 LINKS = "kitsuLinks"
+ATTACHMENTS = "kitsuAttachments"
+ATTACHMENT_TAG = "kitsuattachment"
+#: The file name of the publish report (``attach_report``).
+REPORT_NAME = "publish-report.txt"
 #: A link longer than this is refused (a URL, not a document).
 MAX_LINK_CHARS = 2000
 
@@ -148,7 +165,22 @@ def links_of(members_data: Iterable[tuple[str, Mapping[str, Any]]]) -> tuple[str
 def mention_line(names: Sequence[str]) -> str:
     """The words that make Zou notify: ``@Lighting @Jane Doe``. Zou matches ``@`` and a
     name followed by a space or the end of the text, so the line ends the note."""
-    return " ".join(f"@{name}" for name in names)
+    return " ".join(f"@{name}" for name in dict.fromkeys(names))
+
+
+def gather(settings: Any, label: str, members: Sequence[Any], user: str) -> dict[str, Any]:
+    """The :class:`~kitsu_publish.plan.NotePlan` fields of a note's extras, from its
+    settings (a :class:`Settings`) and its members' data; TemplateError when bad."""
+    data = [(m.name, m.data) for m in members]
+    attachments = attachments_of(data)
+    report = report_text(label, members, attachments, user) if settings.attach_report else ""
+    return {
+        "checklist": checklist_of(settings.checklist, data),
+        "links": links_of(data),
+        "mentions": tuple(dict.fromkeys(settings.mentions)),
+        "attachments": attachments,
+        "report": report,
+    }
 
 
 def unknown_mentions(names: Sequence[str], known: Mapping[str, str]) -> list[str]:
@@ -170,3 +202,102 @@ def unknown_mentions(names: Sequence[str], known: Mapping[str, str]) -> list[str
         else:
             problems.append(f"'{name}' is no department and no team member of the project")
     return problems
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One file to attach to a note: its path, whose it is and where it was listed."""
+
+    path: str
+    instance: str
+    source: str  # "kitsuAttachments[0]", "representation 'pdf'"
+
+
+def _representation_path(representation: Mapping[str, Any]) -> str:
+    path = representation.get("published_path") or ""
+    if path:
+        return str(path)
+    staging, files = representation.get("stagingDir") or "", representation.get("files")
+    if isinstance(files, (list, tuple)) and files and isinstance(files[0], str):
+        files = sorted(files)[0]
+    return os.path.join(str(staging), files) if staging and isinstance(files, str) else ""
+
+
+def attachments_of(
+    members_data: Iterable[tuple[str, Mapping[str, Any]]],
+) -> tuple[Attachment, ...]:
+    """The files a note attaches: each instance's representations tagged
+    ``kitsuattachment``, then its ``kitsuAttachments`` paths; each file once."""
+    found: dict[str, Attachment] = {}
+    for name, data in members_data:
+        listed: list[Attachment] = []
+        for representation in data.get("representations") or ():
+            if isinstance(representation, Mapping) and ATTACHMENT_TAG in (
+                representation.get("tags") or ()
+            ):
+                label = representation.get("name") or representation.get("ext") or "?"
+                path = _representation_path(representation)
+                listed.append(Attachment(path, name, f"representation '{label}'"))
+        paths = data.get(ATTACHMENTS)
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        if paths is not None and not isinstance(paths, (list, tuple)):
+            raise TemplateError(
+                f"instance '{name}': {ATTACHMENTS} must be a list of file paths, found "
+                f"{type(paths).__name__} {shorten(paths)}"
+            )
+        for index, path in enumerate(paths or ()):
+            if not isinstance(path, (str, os.PathLike)):
+                raise TemplateError(
+                    f"instance '{name}': {ATTACHMENTS}[{index}] must be a file path, found "
+                    f"{type(path).__name__} {shorten(path)}"
+                )
+            listed.append(Attachment(os.fspath(path), name, f"{ATTACHMENTS}[{index}]"))
+        for item in listed:
+            key = os.path.normpath(item.path) if item.path else f"{name}#{item.source}"
+            found.setdefault(key, item)
+    return tuple(found.values())
+
+
+def check_attachment(item: Attachment, limit: int) -> str | None:
+    """None when Kitsu can take the file, else what is wrong, for the artist."""
+    where = f"instance '{item.instance}', {item.source}"
+    path = item.path
+    if not path:
+        return f"{where}: the attachment has no path (no published_path, stagingDir or files)"
+    if not os.path.exists(path):
+        return f"{where}: the attachment {path} does not exist"
+    if not os.path.isfile(path):
+        return f"{where}: the attachment {path} is not a file"
+    if not os.access(path, os.R_OK):
+        return f"{where}: the attachment {path} cannot be read (permissions)"
+    size = os.path.getsize(path)
+    if size > limit:
+        return (
+            f"{where}: the attachment {path} is {size / 1024**2:.0f} MiB, over Kitsu's "
+            f"limit of {limit // 1024**2} MiB"
+        )
+    return None
+
+
+def report_text(
+    label: str, members: Sequence[Any], attachments: Sequence[Attachment], user: str = ""
+) -> str:
+    """The short publish report attached with ``attach_report``: the task, who
+    published, each product with its type, version and files, and the attachments."""
+    lines = [f"Publish report: {label}"]
+    if user:
+        lines.append(f"Published by: {user}")
+    lines.append("")
+    for member in members:
+        version = f"v{member.version:03d}" if member.version is not None else "no version"
+        lines.append(f"{member.name} ({member.product_type or 'no product type'}), {version}")
+        for representation in member.data.get("representations") or ():
+            if isinstance(representation, Mapping):
+                path = _representation_path(representation)
+                if path:
+                    lines.append(f"  {representation.get('name') or '?'}: {path}")
+    if attachments:
+        lines.append("")
+        lines.append("Attached: " + ", ".join(os.path.basename(a.path) for a in attachments))
+    return "\n".join(lines) + "\n"

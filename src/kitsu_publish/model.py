@@ -98,6 +98,8 @@ class Posted:
     comment: Mapping[str, Any]
     attempts: int  # POSTs sent
     reconciled: bool  # the answer was lost and the comment was found by reading the task
+    attached: tuple[Mapping[str, Any], ...] = ()  # the files put on it after it was posted
+    attach_failed: Exception | None = None  # why its files were not attached
 
 
 @dataclass
@@ -123,6 +125,8 @@ class NoteRecord:
     playlist: str | None = None
     checklist: list[dict[str, Any]] | None = None  # as posted: [{"text", "checked"}]
     links: list[str] | None = None
+    attachments: list[str] | None = None  # file names attached to the posted comment
+    attachments_missing: list[str] | None = None  # file names that were not
 
     @property
     def posted(self) -> bool:
@@ -141,6 +145,10 @@ class NoteRecord:
             data["checklist"] = [dict(item) for item in self.checklist]
         if self.links:
             data["links"] = list(self.links)
+        if self.attachments is not None:
+            data["attachments"] = list(self.attachments)
+        if self.attachments_missing:
+            data["attachments_missing"] = list(self.attachments_missing)
         data.update(outcome=self.outcome, posted=self.posted)
         if self.posted:
             data.update(

@@ -60,6 +60,8 @@ class NotePlan:
     checklist: tuple[extras.CheckItem, ...] = ()
     links: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
+    attachments: tuple[extras.Attachment, ...] = ()
+    report: str = ""  # the publish report attached (attach_report); empty: none
 
     def extras(self) -> dict[str, Any]:
         """The comment's fields besides text and status, as Zou's route takes them
@@ -312,20 +314,13 @@ def build_note(
         comments = dict.fromkeys(text.hard_breaks(m.comment) for m in members if m.comment)
         note = "\n\n".join(comments)
         field_name = "note (the instances' comments joined)"
-    mentions = tuple(dict.fromkeys(settings.mentions))
-    if mentions:  # wanted mentions, never escaped: they end the note (see extras)
-        note = (
-            f"{note}\n\n{extras.mention_line(mentions)}" if note else extras.mention_line(mentions)
-        )
+    if settings.mentions:  # wanted mentions, never escaped: they end the note (see extras)
+        note = "\n\n".join(filter(None, (note, extras.mention_line(settings.mentions))))
     text.check_text(note, field_name, owner)
     if warn is not None:
         _warn_hashtags(note, task, warn)
-    data = [(m.name, m.data) for m in members]
-    checklist = extras.checklist_of(settings.checklist, data)
-    links = extras.links_of(data)
-    return NotePlan(
-        task, tuple(members), decision, note, profile, settings, checklist, links, mentions
-    )
+    more = extras.gather(settings, task.label, members, user)
+    return NotePlan(task, tuple(members), decision, note, profile, settings, **more)
 
 
 def _warn_hashtags(note: str, task: TaskInfo, warn: Callable[[str], None]) -> None:

@@ -103,3 +103,37 @@ def test_an_unknown_mention_fails_validation_and_posts_nothing(
         assert kitsu_seed.comments(admin, task) == []
     finally:
         kitsu_seed.retire(admin, outsider.id)
+
+
+def test_two_attachments_and_a_report_arrive(
+    admin: Any, production: kitsu_seed.Production, artist: Any, settings_file, tmp_path
+):
+    task = production.tasks["shot:Animation"]
+    pdf, sheet = tmp_path / "qc.pdf", tmp_path / "sheet.txt"
+    pdf.write_bytes(b"%PDF-1.4 qc")
+    sheet.write_text("frame 1001-1100 checked\n", encoding="utf-8")
+    settings_file("[IntegrateKitsuNote]\nattach_report = true\n")
+    representation = {"name": "pdf", "tags": ["kitsuattachment"], "published_path": str(pdf)}
+    outcome = publish(
+        [render(task, representations=[representation], kitsuAttachments=[str(sheet)])],
+        {"comment": "attached"},
+    )
+
+    assert outcome.errors() == []
+    (comment,) = kitsu_seed.comments(admin, task)
+    names = [a["name"] for a in comment["attachment_files"]]
+    assert sorted(names) == ["publish-report.txt", "qc.pdf", "sheet.txt"]
+    assert comment["text"] == "attached"
+    assert outcome.notes[0]["attachments"] == ["qc.pdf", "sheet.txt", "publish-report.txt"]
+
+
+def test_a_missing_attachment_fails_validation_and_posts_nothing(
+    admin: Any, production: kitsu_seed.Production, artist: Any, tmp_path
+):
+    task = production.tasks["shot:Animation"]
+    missing = str(tmp_path / "gone.pdf")
+    outcome = publish([render(task, kitsuAttachments=[missing])], {"comment": "hello"})
+
+    error = outcome.error_of("ValidateKitsuNote")
+    assert f"the attachment {missing} does not exist" in error and "Nothing was posted" in error
+    assert kitsu_seed.comments(admin, task) == []

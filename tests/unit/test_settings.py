@@ -565,6 +565,7 @@ NOTE_KEYS = [
     "custom_comment_template",
     "checklist",
     "mentions",
+    "attach_report",
     "note_per_instance",
     "require_comment",
     "status_profiles",

@@ -11,11 +11,13 @@ plugin's own thread.
 from __future__ import annotations
 
 import logging
+import os
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from .. import actions, parallel, plan
-from ..errors import KitsuPublishError, PermissionRefused, PostFailed
+from .. import actions, extras, parallel, plan
+from ..errors import AttachmentFailed, KitsuPublishError, PermissionRefused, PostFailed
 from ..model import NoteRecord, Posted
 from ..state import PublishState, state_of
 from .common import earlier_failures, groups, notes
@@ -91,6 +93,9 @@ def _post_all(context: Any, state: PublishState, log: logging.Logger) -> None:
         record = records[done.index]
         state.notes.append(record or _unposted(note.task, note.members, _outcome(done)))
     failed = [d.error for d in ran if d.error is not None]
+    not_attached = [
+        d.value.attach_failed for d in ran if d.ok and d.value.attach_failed is not None
+    ]
     unexpected = [e for e in failed if not isinstance(e, KitsuPublishError)]
     if unexpected:
         raise unexpected[0]
@@ -98,6 +103,8 @@ def _post_all(context: Any, state: PublishState, log: logging.Logger) -> None:
         outcome = "unknown" if any(_outcome(d) == "unknown" for d in ran) else "not posted"
         reasons = "; ".join(map(str, failed))
         raise PostFailed(f"{reasons}. {outcomes(state.notes)}", outcome) from None
+    if not_attached:
+        raise AttachmentFailed("; ".join(map(str, not_attached))) from None
 
 
 def _outcome(done: parallel.Done) -> str:
@@ -143,6 +150,12 @@ def _record(note: plan.NotePlan, outcome: str) -> NoteRecord:
     )
 
 
+def _files(note: plan.NotePlan) -> list[str]:
+    """The names of the files a note attaches, its report last."""
+    names = [os.path.basename(a.path) for a in note.attachments]
+    return names + ([extras.REPORT_NAME] if note.report else [])
+
+
 def _post(state: PublishState, note: plan.NotePlan) -> Posted:
     """Post one task's note (in a worker thread when posting in parallel): Kitsu only."""
     session = state.session
@@ -151,7 +164,17 @@ def _post(state: PublishState, note: plan.NotePlan) -> Posted:
     refusal = session.preflight(task, decision.status_after)  # the status may have moved
     if refusal is not None:
         raise PermissionRefused(refusal.message)
-    return session.post(task, decision.status_after, note.text, **note.extras())
+    posted = session.post(task, decision.status_after, note.text, **note.extras())
+    if not (note.attachments or note.report):
+        return posted
+    report = (extras.REPORT_NAME, note.report) if note.report else None
+    try:  # after the note, never instead of it: a failure here posts nothing again
+        attached = session.attach(
+            task, str(posted.comment.get("id")), [a.path for a in note.attachments], report
+        )
+    except Exception as exc:  # whatever it is, the note is posted and stays recorded so
+        return replace(posted, attach_failed=exc)
+    return replace(posted, attached=tuple(attached))
 
 
 def _posted(
@@ -168,6 +191,12 @@ def _posted(
     record.comment_id = posted.comment.get("id")
     record.attempts = posted.attempts
     record.reconciled = posted.reconciled
+    if note.attachments or note.report:
+        wanted = _files(note)
+        record.attachments = [] if posted.attach_failed else wanted
+        record.attachments_missing = wanted if posted.attach_failed else None
+        if posted.attach_failed is None:
+            log.info("Attached to the note on %s: %s", note.task.label, ", ".join(wanted))
     instances = _instances_of(context, note.members)
     for instance in instances:
         instance.data[COMMENT] = dict(posted.comment)

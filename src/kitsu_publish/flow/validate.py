@@ -4,10 +4,12 @@ written (status, template, text, the permission preflight)."""
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
-from .. import actions, extras, plan
+from .. import actions, extras, plan, review
 from ..errors import (
+    AttachmentFailed,
     KitsuError,
     KitsuPublishError,
     PermissionRefused,
@@ -79,6 +81,7 @@ def _check_notes(context: Any, settings: Settings, log: logging.Logger) -> None:
             farm.say_who(state_of(context), note, log)
             check_comment(note, settings, log)
             check_mentions(session, note)
+            check_attachments(note)
             if note.profile is not None and note.settings.set_status_note:
                 check_profile_status(session, note)
             refusal = session.preflight(task, note.decision.status_after)
@@ -124,6 +127,27 @@ def check_mentions(session: Any, note: plan.NotePlan) -> None:
             f"the note for {note.task.label} mentions {'; '.join(problems)}, so Kitsu would "
             f"notify nobody for it; fix mentions of {by} in {note.settings.source} (a "
             "department's name, or the full name of a team member of the project)"
+        )
+
+
+def check_attachments(note: plan.NotePlan) -> None:
+    """Every file the note attaches exists, is readable and within what Kitsu takes."""
+    problems = [
+        problem
+        for item in note.attachments
+        for problem in [extras.check_attachment(item, review.MAX_UPLOAD_BYTES)]
+        if problem
+    ]
+    if not problems:
+        total = sum(os.path.getsize(a.path) for a in note.attachments) + len(note.report)
+        if total > review.MAX_UPLOAD_BYTES:
+            problems.append(
+                f"together {total / 1024**3:.1f} GiB, over Kitsu's request limit of "
+                f"{review.MAX_UPLOAD_BYTES // 1024**3} GiB"
+            )
+    if problems:
+        raise AttachmentFailed(
+            f"the files to attach to the note on {note.task.label}: {'; '.join(problems)}"
         )
 
 

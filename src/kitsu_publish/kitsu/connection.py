@@ -15,7 +15,7 @@ from typing import Any
 
 from ..model import Delegation, Posted, Refusal, Target, TaskInfo
 from ..settings import Settings
-from . import comments, delegation, mentions, names, previews, roles, tasks
+from . import attachments, comments, delegation, mentions, names, previews, roles, tasks
 from .session import Session, open_session
 
 __all__ = ["Connection", "connect"]
@@ -93,6 +93,15 @@ class Connection:
             found = delegation.delegation(self.session, task)
         author = found.person_id if found is not None and found.as_author else None
         return comments.post(self.session, task, status_short_name, text, author, checklist, links)
+
+    def attach(
+        self,
+        task: TaskInfo,
+        comment_id: str,
+        paths: list[str],
+        report: tuple[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        return attachments.attach(self.session, task, comment_id, paths, report)
 
     def mentionable(self, task: TaskInfo) -> dict[str, str]:
         return mentions.mentionable(self.session, task)

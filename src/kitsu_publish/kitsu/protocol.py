@@ -92,6 +92,17 @@ class KitsuSession(Protocol):
         (``[{"text", "checked"}]``) and ``links`` (URLs) ride on the same request."""
         ...
 
+    def attach(
+        self,
+        task: TaskInfo,
+        comment_id: str,
+        paths: list[str],
+        report: tuple[str, str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Put files (and ``report``: file name, text) on a posted comment in one
+        request; Kitsu's attachment records. AttachmentFailed names what is missing."""
+        ...
+
     def mentionable(self, task: TaskInfo) -> dict[str, str]:
         """The names Kitsu turns into mentions in a note on ``task``: every department's
         name and the full name of each team member of its project, each mapped to what

@@ -1,11 +1,12 @@
-"""The keys of what a note carries besides its text: ``checklist`` and ``mentions``, in
-the note table and in status profiles (read by :mod:`kitsu_publish.extras`)."""
+"""The keys of what a note carries besides its text: ``checklist``, ``mentions`` and
+``attach_report``, in the note table and in status profiles (read by
+:mod:`kitsu_publish.extras`)."""
 
 from __future__ import annotations
 
-from .kinds import Names
+from .kinds import Boolean, Names
 
-__all__ = ["CHECKLIST", "MENTIONS"]
+__all__ = ["ATTACH_REPORT", "CHECKLIST", "EXTRAS", "MENTIONS"]
 
 CHECKLIST = Names(
     "checklist",
@@ -23,3 +24,14 @@ MENTIONS = Names(
     "else validation fails (Kitsu would ignore it silently). Empty: nobody.",
     default=(),
 )
+
+ATTACH_REPORT = Boolean(
+    "attach_report",
+    "Attach a short report of the publish to the note (publish-report.txt: the task, "
+    "each product with its type, version and files, the attached files), with the "
+    "instances' kitsuAttachments, in one request after the note is posted.",
+    default=False,
+)
+
+#: In the order the note table and a status profile list them.
+EXTRAS = (CHECKLIST, MENTIONS, ATTACH_REPORT)

@@ -1,13 +1,13 @@
 """The key declarations: every table and key of our own settings file, and the frozen
 dataclasses they fill.
 
-Every key is declared once, below (the note's checklist and mentions in ``extras``): its
-name, kind, default, enum or bounds, and description. The reader walks these
-declarations (:meth:`Table.read`, in ``kinds``); ``schema`` turns them into the JSON
-Schema shipped as ``settings.schema.json``, from which the settings reference of the
-documentation is generated; an AYON/OpenPype export is translated into this shape
-before it is read (``exports``). To add a key: declare it here and add its field to the
-dataclass it fills.
+Every key is declared once, below (the note's extras in ``extras``): its name, kind,
+default, enum or bounds, and description. The reader walks these declarations
+(:meth:`Table.read`, in ``kinds``); ``schema`` turns them into the JSON Schema shipped
+as ``settings.schema.json``, from which the settings reference of the documentation is
+generated; an AYON/OpenPype export is translated into this shape before it is read
+(``exports``). To add a key: declare it here and add its field to the dataclass it
+fills.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .extras import CHECKLIST, MENTIONS
+from .extras import EXTRAS
 from .kinds import (
     Boolean,
     Choice,
@@ -169,7 +169,7 @@ STATUS_PROFILES = Profiles(
     "profile with the most filters applies (the first listed on a tie); no match: this "
     "table applies. A profile matches a task when one of its instances passes every "
     "non-empty filter.",
-    [SET_STATUS_NOTE, NOTE_STATUS, STATUS_CONDITIONS_TABLE, TEMPLATE_TABLE, CHECKLIST, MENTIONS],
+    [SET_STATUS_NOTE, NOTE_STATUS, STATUS_CONDITIONS_TABLE, TEMPLATE_TABLE, *EXTRAS],
 )
 
 NOTE_TABLE = Table(
@@ -186,8 +186,7 @@ NOTE_TABLE = Table(
         NOTE_STATUS,
         STATUS_CONDITIONS_TABLE,
         TEMPLATE_TABLE,
-        CHECKLIST,
-        MENTIONS,
+        *EXTRAS,
         Boolean(
             "note_per_instance",
             "true: one comment per instance instead of one per task (the older behaviour).",
@@ -384,6 +383,7 @@ class Settings:
     template: CommentTemplate = field(default_factory=CommentTemplate)
     checklist: tuple[str, ...] = _default(NOTE_TABLE, "checklist")
     mentions: tuple[str, ...] = _default(NOTE_TABLE, "mentions")
+    attach_report: bool = _default(NOTE_TABLE, "attach_report")
     note_per_instance: bool = _default(NOTE_TABLE, "note_per_instance")
     require_comment: bool = _default(NOTE_TABLE, "require_comment")
     review: ReviewSettings = field(default_factory=ReviewSettings)
