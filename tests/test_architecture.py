@@ -24,6 +24,7 @@ PURE = (
     "profiles",
     "plan",
     "text",
+    "extras",
     "review",
     "shots",
     "state",
