@@ -83,6 +83,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
@@ -582,6 +583,229 @@ def import_time_ms(runs: int = 5) -> int:
     return round(statistics.median(found))
 
 
+# --- parallel writes -------------------------------------------------------------------
+
+#: ``--parallel``: the scenarios, ``[kitsu] max_parallel_requests`` values (``--limits``)
+#: and latencies each way (0, 50 and 150 ms round trips) compared, and the repetitions
+#: per latency (full, --quick); ``--repeat N`` sets them all.
+PARALLEL_SCENARIOS = ("50/10", "200/50", "review-10")
+PARALLEL_LIMITS = (1, 4)
+DEFAULT_LIMIT = 4  # the setting's default: the floor is measured at it
+PARALLEL_LATENCIES = (0.0, 0.025, 0.075)
+PARALLEL_REPS = {"50/10": (3, 1), "200/50": (2, 1), "review-10": (1, 1)}
+#: Issue 20's targets at a 150 ms round trip: the most time at the default / at 1.
+PARALLEL_TARGETS = {"200/50": 0.4, "50/10": 0.6}
+#: review-10: the most time at the default / at 1 (at every latency, every repetition),
+#: and / the server's floor.
+REVIEW_SLOWER = 1.10
+REVIEW_FLOOR = 1.25
+FLOOR = "floor"
+POLL_FLOOR = 0.2  # seconds between the floor's reads of its previews
+
+
+def limited_settings(work: Path, limit: int) -> Path:
+    """The benchmark's settings file with this ``max_parallel_requests``."""
+    path = work / f"kitsu-parallel-{limit}.toml"
+    path.write_text(f"{SETTINGS}\n[kitsu]\nmax_parallel_requests = {limit}\n", "utf-8")
+    return path
+
+
+def floor(
+    url: str,
+    person: kitsu_seed.Person,
+    task_ids: Sequence[str],
+    media: Sequence[str],
+    limit: int,
+) -> float:
+    """The server's own floor: the same writes with nothing around them, sent directly
+    with gazu, ``limit`` tasks at a time, as the same artist through the same proxy. Per
+    task one comment, and with ``media`` one preview on it; then every preview polled
+    (all in one request, every ``POLL_FLOOR`` s) until Kitsu has processed it. Its time
+    (seconds) runs from the first comment to the last comment posted or preview ready;
+    logging in and reading the status are not in it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = gazu.client.create_client(url)
+    gazu.log_in(person.email, person.password, client=client)
+    status = gazu.task.get_task_status_by_short_name(NOTE_STATUS, client=client)
+
+    def one(n: int) -> str:
+        comment = gazu.task.add_comment(task_ids[n], status, COMMENT, client=client)
+        if not media:
+            return ""
+        path = media[n % len(media)]
+        return str(gazu.task.add_preview(task_ids[n], comment, path, client=client)["id"])
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(limit) as pool:
+        pending = set(pool.map(one, range(len(task_ids)))) - {""}
+    broken = []
+    while pending:
+        query = urllib.parse.urlencode({"id": json.dumps(sorted(pending))})
+        for preview in gazu.client.get(f"data/preview-files?{query}", client=client):
+            if preview.get("status") in ("ready", "broken"):
+                pending.discard(preview["id"])
+                if preview["status"] == "broken":
+                    broken.append(preview["id"])
+        if pending:
+            if time.perf_counter() - started > 600:
+                raise BenchError(f"the floor's previews still processing after 600 s: {pending}")
+            time.sleep(POLL_FLOOR)
+    seconds = time.perf_counter() - started
+    with contextlib.suppress(Exception):
+        gazu.log_out(client=client)
+    if broken:
+        raise BenchError(f"Kitsu could not process {len(broken)} of the floor's previews")
+    return seconds
+
+
+@dataclass
+class Compared:
+    """One scenario at one latency: runs by label (``"1"``, ``"4"``: ours with that
+    max_parallel_requests; ``"floor"``: the server's floor at the default), interleaved
+    repetition by repetition."""
+
+    scenario: Scenario
+    latency: float
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+
+    @property
+    def round_trip_ms(self) -> int:
+        return round(self.latency * 2000)
+
+    def seconds(self, label: str) -> float | None:
+        runs = self.runs.get(label) or []
+        return statistics.median(r.seconds for r in runs) if runs else None
+
+    def ratios(self, label: str, to: str) -> list[float]:
+        """Per repetition, the time of ``label`` / the time of ``to``."""
+        pairs = zip(self.runs.get(label) or [], self.runs.get(to) or [])
+        return [a.seconds / b.seconds for a, b in pairs if b.seconds]
+
+    def ratio(self, label: str, to: str) -> float | None:
+        """The median of the per-repetition ratios."""
+        found = self.ratios(label, to)
+        return statistics.median(found) if found else None
+
+    def worst(self, label: str, to: str) -> float | None:
+        """The largest per-repetition ratio: "never slower" holds for every one."""
+        return max(self.ratios(label, to), default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.name,
+            "round_trip_ms": self.round_trip_ms,
+            "latency_each_way_s": self.latency,
+            "runs": {
+                label: {
+                    "requests": [r.requests for r in runs],
+                    "seconds": [round(r.seconds, 4) for r in runs],
+                    "routes": runs[-1].routes if runs else {},
+                    "route_seconds": runs[-1].route_seconds if runs else {},
+                    "errors": runs[-1].errors if runs else {},
+                }
+                for label, runs in self.runs.items()
+            },
+            "ratios_to_1": {
+                label: [round(x, 3) for x in self.ratios(label, "1")]
+                for label in self.runs
+                if label != "1"
+            },
+            "ratios_to_floor": [round(x, 3) for x in self.ratios(str(DEFAULT_LIMIT), FLOOR)],
+        }
+
+
+def compare_parallel(
+    admin: Any,
+    zou: kitsu_seed.Zou,
+    scenario: Scenario,
+    work: Path,
+    reps: int,
+    limits: Sequence[int] = PARALLEL_LIMITS,
+    media: Sequence[str] = (),
+) -> list[Compared]:
+    """Seed the scenario once; at each latency, through one proxy per latency, ``reps``
+    repetitions of: ours with each of ``limits`` in turn, then the server's floor at
+    the default."""
+    address = urlsplit(zou.url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    settings = {limit: limited_settings(work, limit) for limit in limits}
+    results = []
+    with seeded(admin, scenario.name, scenario.tasks) as production:
+        instances = instances_for(scenario, production, media)
+        task_ids = [task_id for task_id, _ in production.tasks]
+        for latency in PARALLEL_LATENCIES:
+            result = Compared(scenario, latency)
+            with FaultProxy(host, port) as proxy:
+                proxy.set_latency(latency)
+                url = proxy.url_for(address.path or "/api")
+                for rep in range(reps):
+                    line = f"  {scenario.name} {result.round_trip_ms} ms rep {rep + 1}/{reps}:"
+                    for limit in limits:
+                        with artist_env(url, production.person, settings[limit]):
+                            run = measured(proxy, partial(publish_ours, instances, scenario.tasks))
+                        result.runs.setdefault(str(limit), []).append(run)
+                        line += f" {limit} at a time {run.requests} req {run.seconds:.2f} s,"
+                    call = partial(floor, url, production.person, task_ids, media, DEFAULT_LIMIT)
+                    run = measured(proxy, call)
+                    result.runs.setdefault(FLOOR, []).append(run)
+                    progress(f"{line} floor {run.seconds:.2f} s")
+            results.append(result)
+    return results
+
+
+def parallel_table(results: list[Compared], limits: Sequence[int] = PARALLEL_LIMITS) -> str:
+    """Seconds (medians) of each limit, their ratio to one at a time, the floor, and the
+    default's ratio to the floor."""
+    if not results:
+        return "(no scenario ran)"
+    many = [str(n) for n in limits if n != 1]
+    default = str(DEFAULT_LIMIT)
+    head = ["scenario", "round trip", "reps", "requests"]
+    head += [f"s, {n} at a time" for n in limits]
+    head += [f"{n} / 1" for n in many]
+    head += [f"s, floor ({default} at a time)", f"{default} / floor"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        runs = r.runs.get(default) or r.runs.get(str(limits[-1])) or []
+        row = [r.scenario.name, f"{r.round_trip_ms} ms", str(len(runs))]
+        row.append(str(runs[-1].requests) if runs else "–")
+        row += [_num(r.seconds(str(n))) for n in limits]
+        row += [_num(r.ratio(n, "1")) for n in many]
+        row += [_num(r.seconds(FLOOR)), _num(r.ratio(default, FLOOR))]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def _verdict(value: float | None, target: float) -> str:
+    met = "met" if value is not None and value <= target else "NOT met"
+    return f"{_num(value)} (target <= {target:.2f}): {met}"
+
+
+def parallel_targets(results: list[Compared]) -> str:
+    """Issue 20's targets, each with what this run measured and whether it is met."""
+    default = str(DEFAULT_LIMIT)
+    lines = []
+    for r in results:
+        name, at = r.scenario.name, f"at {r.round_trip_ms} ms"
+        if name in PARALLEL_TARGETS and r.round_trip_ms == 150 and "1" in r.runs:
+            ratio = r.ratio(default, "1")
+            lines.append(
+                f"{name} {at}: {default} at a time / 1 at a time = "
+                f"{_verdict(ratio, PARALLEL_TARGETS[name])}"
+            )
+        if r.scenario.review:
+            lines.append(
+                f"{name} {at}: {default} at a time / 1 at a time, worst repetition = "
+                f"{_verdict(r.worst(default, '1'), REVIEW_SLOWER)}"
+            )
+            lines.append(
+                f"{name} {at}: {default} at a time / the server's floor, worst repetition = "
+                f"{_verdict(r.worst(default, FLOOR), REVIEW_FLOOR)}"
+            )
+    return "\n".join(lines)
+
+
 # --- output -----------------------------------------------------------------------------
 
 
@@ -689,11 +913,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"comma-separated, from: {', '.join(SCENARIOS)} (default: all)",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="compare max_parallel_requests "
+        f"{' and '.join(map(str, PARALLEL_LIMITS))} and the server's floor (the same "
+        "writes sent directly with gazu) at 0, 50 and 150 ms round trips, instead of ours "
+        f"against the baseline; scenarios {', '.join(PARALLEL_SCENARIOS)} unless "
+        "--scenarios says otherwise",
+    )
+    parser.add_argument(
+        "--repeat", type=int, metavar="N", help="--parallel: N repetitions per latency"
+    )
+    parser.add_argument(
+        "--limits",
+        default=",".join(map(str, PARALLEL_LIMITS)),
+        help="--parallel: the max_parallel_requests values compared, comma separated "
+        f"(default {','.join(map(str, PARALLEL_LIMITS))}; 1 and {DEFAULT_LIMIT} always)",
+    )
     args = parser.parse_args(argv)
+    try:
+        limits = sorted({1, DEFAULT_LIMIT, *(int(n) for n in args.limits.split(",") if n)})
+    except ValueError:
+        parser.error(f"--limits: whole numbers, comma separated, not {args.limits!r}")
+    if args.parallel and args.scenarios == parser.get_default("scenarios"):
+        args.scenarios = ",".join(PARALLEL_SCENARIOS)
     wanted = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     unknown = [name for name in wanted if name not in SCENARIOS]
     if unknown or not wanted:
         parser.error(f"unknown scenario(s) {unknown}: choose from {', '.join(SCENARIOS)}")
+    if args.repeat is not None and (not args.parallel or args.repeat < 1):
+        parser.error("--repeat N (N >= 1) goes with --parallel")
 
     began = time.monotonic()
     zou = start_zou()
@@ -702,6 +952,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_ms = import_time_ms()
     progress(f"import kitsu_publish: {import_ms} ms")
     results: list[Result] = []
+    compared: list[Compared] = []
     skipped: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="kitsu-bench-") as tmp:
         work = Path(tmp)
@@ -722,7 +973,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                     progress(f"{name}: skipped: {reason}")
                     continue
             progress(f"{name}: seeding {scenario.tasks} tasks and their artist")
-            results.extend(measure_scenario(admin, zou, scenario, settings, args.quick, media))
+            if args.parallel:
+                full, fewer = PARALLEL_REPS.get(name, (1, 1))
+                reps = args.repeat or (fewer if args.quick else full)
+                found = compare_parallel(admin, zou, scenario, work, reps, limits, media)
+                compared.extend(found)
+            else:
+                results.extend(measure_scenario(admin, zou, scenario, settings, args.quick, media))
 
     with contextlib.suppress(Exception):
         gazu.log_out(client=admin)
@@ -743,15 +1000,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seconds_total": round(took, 1),
             "import_kitsu_publish_ms": import_ms,
             "results": [r.as_dict() for r in results],
+            "parallel": [c.as_dict() for c in compared],
             "skipped": skipped,
         }
         Path(args.json).write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
     print(header)
     print(f"import kitsu_publish: {import_ms} ms")
     print()
-    print(table(results))
-    print()
-    print(breakdown(results))
+    if args.parallel:
+        print(parallel_table(compared, limits))
+        print()
+        print(parallel_targets(compared))
+    else:
+        print(table(results))
+        print()
+        print(breakdown(results))
     for name, reason in skipped.items():
         print(f"\n{name}: skipped: {reason}")
     return 0
