@@ -61,6 +61,15 @@ instance for the baseline); a check that fails stops the benchmark rather than r
 numbers of a publish that did not do its work. Requests answered with an error status
 (or not at all) are counted like the others and listed as such under the routes.
 
+``--parallel`` (issue 20) compares ``[kitsu] max_parallel_requests`` instead: 50/10,
+200/50 and review-10, each seeded once, at 0, 50 and 150 ms round trips; each
+repetition publishes with 1, then 4 (and any other ``--limits``), then measures the
+server's floor: the same writes sent directly with gazu, 4 at a time, logged in
+beforehand (one comment per task, and for review-10 a preview on it, polled every
+0.2 s until processed). It prints the medians, the median of the per-repetition ratios,
+and whether issue 20's targets are met (at 150 ms, 200/50 at 4 within 0.4 of 1 and
+50/10 within 0.6; review-10 at 4 never more than 1.10 of 1, within 1.25 of the floor).
+
 ``ours_requests()`` runs one scenario's publish of ours once, through a counting proxy
 with no latency, and returns its requests by (method, route): the request-count test,
 tests/integration/test_requests.py, calls it, so that the test and the benchmark count
