@@ -140,3 +140,17 @@ def test_every_test_module_has_a_basename_of_its_own():
     for file in tests.rglob("test_*.py"):
         names.setdefault(file.name, []).append(str(file.relative_to(tests)))
     assert not {n: p for n, p in names.items() if len(p) > 1}
+
+
+def test_no_plugin_process_method_is_annotated():
+    # pyblish-base 1.8.1 (the oldest we support) reads process() with
+    # inspect.getargspec, which refuses annotations: such a plugin fails on import
+    root = Path(__file__).resolve().parents[1]
+    found = []
+    for file in [*root.joinpath("tests").rglob("*.py"), *root.joinpath("plugins").glob("*.py")]:
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name in ("process", "repair"):
+                args = node.args
+                if node.returns or any(a.annotation for a in [*args.args, *args.kwonlyargs]):
+                    found.append(f"{file.relative_to(root)}:{node.lineno}")
+    assert not found

@@ -165,7 +165,7 @@ class _SwitchOn(pyblish.api.ContextPlugin):
     order = pyblish.api.ExtractorOrder
     world: FakeWorld
 
-    def process(self, context: Any) -> None:
+    def process(self, context):  # no annotations: pyblish-base 1.8.1 refuses them
         self.world.set_project("Demo", is_single_preview_per_revision=True)
 
 

@@ -30,7 +30,7 @@ def scene(*instances: dict[str, Any]) -> type:
         label = "Collect scene"
         order = pyblish.api.CollectorOrder
 
-        def process(self, context: Any) -> None:
+        def process(self, context):  # no annotations: pyblish-base 1.8.1 refuses them
             for data in instances:
                 instance = context.create_instance(data["name"])
                 instance.data.update(family="render", productType="render", version=1)

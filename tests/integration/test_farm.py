@@ -147,7 +147,7 @@ def token_spy(seen: dict[str, Any]) -> type:
     class CollectStudioSpy(pyblish.api.ContextPlugin):
         order = pyblish.api.CollectorOrder + 0.49
 
-        def process(self, context: Any) -> None:
+        def process(self, context):  # no annotations: pyblish-base 1.8.1 refuses them
             session = state_of(context).session
             if session is None:
                 return
