@@ -83,7 +83,7 @@ class Fake(Backend):
         self.project, self.entity = "Contract", "SQ020/SH020"
         self.task = self.world.add_task(self.project, self.entity, "Animation")
         self.other = self.world.add_task(self.project, self.entity, "Lighting")
-        self.forbidden = "apv" + uuid.uuid4().hex[:4]
+        self.forbidden = "apv" + uuid.uuid4().hex[:7]  # Zou: 10 characters at most, unique
         self.world.add_status(self.forbidden, "Approved " + self.forbidden, artist=False)
         self._artist = self.world.person("user", assign=[self.task])
         self.artist_id, self.artist_name = self._artist["id"], self._artist["full_name"]
@@ -129,7 +129,7 @@ class Zou(Backend):
         self.project, self.entity = production.project, production.shot_path
         self.task = production.tasks["shot:Animation"]
         self.other = production.tasks["shot:Lighting"]
-        self.forbidden = "apv" + uuid.uuid4().hex[:4]
+        self.forbidden = "apv" + uuid.uuid4().hex[:7]  # Zou: 10 characters at most, unique
         kitsu_seed.new_status(
             admin,
             "Approved " + self.forbidden,
