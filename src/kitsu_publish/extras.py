@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import text
+from . import review, text
 from .errors import TemplateError, shorten
 
 __all__ = [
@@ -263,14 +263,9 @@ def check_attachment(item: Attachment, limit: int) -> str | None:
     """None when Kitsu can take the file, else what is wrong, for the artist."""
     where = f"instance '{item.instance}', {item.source}"
     path = item.path
-    if not path:
-        return f"{where}: the attachment has no path (no published_path, stagingDir or files)"
-    if not os.path.exists(path):
-        return f"{where}: the attachment {path} does not exist"
-    if not os.path.isfile(path):
-        return f"{where}: the attachment {path} is not a file"
-    if not os.access(path, os.R_OK):
-        return f"{where}: the attachment {path} cannot be read (permissions)"
+    problem = review.unreadable(path, "the attachment", where)
+    if problem is not None:
+        return problem
     size = os.path.getsize(path)
     if size > limit:
         return (

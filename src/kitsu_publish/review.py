@@ -39,6 +39,7 @@ __all__ = [
     "project_rules",
     "single_preview_refused",
     "too_many_media",
+    "unreadable",
 ]
 
 REVIEW_TAG = "kitsureview"
@@ -129,18 +130,27 @@ def media_of(instance_data: Mapping[str, Any], instance: str) -> list[Medium]:
     return list(unique.values())
 
 
+def unreadable(path: str, what: str, where: str) -> str | None:
+    """None when ``path`` names a readable file, else why not, for the artist (``what``:
+    "the review file", "the attachment"; ``where``: the instance and the source)."""
+    if not path:
+        return f"{where}: {what} has no path (no published_path, stagingDir or files)"
+    if not os.path.exists(path):
+        return f"{where}: {what} {path} does not exist"
+    if not os.path.isfile(path):
+        return f"{where}: {what} {path} is not a file"
+    if not os.access(path, os.R_OK):
+        return f"{where}: {what} {path} cannot be read (permissions)"
+    return None
+
+
 def check(medium: Medium) -> str | None:
     """None when Kitsu can take the file, else the problem in words for the artist."""
     where = f"instance '{medium.instance}', {medium.source}"
     path = medium.path
-    if not path:
-        return f"{where}: the review file has no path (no published_path, stagingDir or files)"
-    if not os.path.exists(path):
-        return f"{where}: the review file {path} does not exist"
-    if not os.path.isfile(path):
-        return f"{where}: the review file {path} is not a file"
-    if not os.access(path, os.R_OK):
-        return f"{where}: the review file {path} cannot be read (permissions)"
+    problem = unreadable(path, "the review file", where)
+    if problem is not None:
+        return problem
     if kind(path) is None:
         known = ", ".join(sorted(PICTURE_EXTENSIONS | MOVIE_EXTENSIONS))
         return (
