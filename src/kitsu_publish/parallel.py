@@ -30,7 +30,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Union
 
-__all__ = ["Done", "run"]
+__all__ = ["RELAYED", "Done", "run"]
+
+#: The loggers whose records a worker hands to the calling thread: the library's own, and
+#: those of the HTTP libraries under it (their DEBUG traffic).
+RELAYED = ("pyblish.kitsu_publish", "gazu", "urllib3.connectionpool", "urllib3.util.retry")
 
 #: How often the calling thread wakes up while it waits (so that Ctrl-C gets through).
 _WAKE = 0.2

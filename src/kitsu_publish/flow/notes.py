@@ -27,9 +27,8 @@ __all__ = ["RELAYED", "integrate_notes", "outcomes"]
 NOTES = "kitsuNotes"
 COMMENT = "kitsuComment"
 #: Loggers whose records, logged while a note is posted or a file uploaded in a worker
-#: thread, are logged again in the plugin's thread (with the plugin's own logger): the
-#: library's, and those of the HTTP traffic (DEBUG).
-RELAYED = ("pyblish.kitsu_publish", "gazu", "urllib3.connectionpool", "urllib3.util.retry")
+#: thread, are logged again in the plugin's thread (with the plugin's own logger).
+RELAYED = parallel.RELAYED
 
 
 def integrate_notes(context: Any, log: logging.Logger) -> None:
@@ -147,7 +146,16 @@ def _record(note: plan.NotePlan, outcome: str) -> NoteRecord:
         text=note.text,
         checklist=[item.as_data() for item in note.checklist] or None,
         links=list(note.links) or None,
+        media_attached=_media_attached(note),
     )
+
+
+def _media_attached(note: plan.NotePlan) -> dict[str, Any] | None:
+    """The review media the note attaches instead of previews, and why (or None)."""
+    if not note.media_attached:
+        return None
+    names = [os.path.basename(a.path) for a in note.media_attached]
+    return {"files": names, "reason": note.media_reason}
 
 
 def _files(note: plan.NotePlan) -> list[str]:

@@ -20,8 +20,9 @@ import os
 import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Callable
 
+from .. import parallel
 from ..errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -192,11 +193,12 @@ class Session:
     def statuses(self) -> list[dict[str, Any]]:
         """Every task status of this Kitsu; read once (with the person's context)."""
         if "status" not in self.records.complete:
-            self._read_context()
+            self.learn_context(self.fetch_context())
         return list(self.records["status"].values())
 
-    def _read_context(self) -> None:
-        """What the publish needs about this Kitsu and the person, in one request.
+    def fetch_context(self) -> dict[str, Any]:
+        """What the publish needs about this Kitsu and the person, in one request; kept
+        by :meth:`learn_context` (apart, so that it may be read in a worker thread).
 
         Anyone but an admin reads ``data/user/context``, the payload the Kitsu web app
         loads first: task statuses, task types, departments, the person's open projects,
@@ -214,12 +216,15 @@ class Session:
                 raise
             except KitsuError:  # refused, or a Kitsu without it: the statuses alone
                 context = {}
-        if "task_status" in context:
-            found = context["task_status"]
-        else:
+        if "task_status" not in context:
             with self.calling("reading the task statuses"):
-                found = gazu.task.all_task_statuses(client=self.client)
+                context = {"task_status": gazu.task.all_task_statuses(client=self.client)}
+        return context
+
+    def learn_context(self, context: Mapping[str, Any]) -> None:
+        """Keep what :meth:`fetch_context` read."""
         records = self.records
+        found = context.get("task_status")
         records.learn_all("status", [s for s in found or () if s.get("short_name")])
         if isinstance(context.get("task_types"), list):
             records.learn_all("task_type", context["task_types"])
@@ -232,6 +237,21 @@ class Session:
                 {str(k): str(v) for k, v in context["project_roles"].items() if v}
             )
             records.complete.add("role")
+
+    def together(self, *reads: Callable[[], Any]) -> list[Any]:
+        """Independent reads, up to ``[kitsu] max_parallel_requests`` at once; their
+        values, in order.
+
+        A read runs in a worker thread, so it may only request and return: what it read
+        is kept by the caller, in order, once all have ended. A limit of 1 reads them one
+        after another in the calling thread. Once one has failed, no other starts, and
+        the first failure in the reads' order is raised.
+        """
+        ran = parallel.run(reads, self.transport.parallel, loggers=parallel.RELAYED)
+        for done in ran:
+            if done.error is not None:
+                raise done.error
+        return [done.value for done in ran]
 
     def status(self, short_name: str) -> dict[str, Any]:
         """The task status with this short name (case-insensitive); read once."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import KitsuError, PermissionRefused, TargetError
 from ..model import TaskInfo
@@ -47,6 +47,13 @@ def task(session: Session, task_id: str, instance: str = "") -> TaskInfo:
 
 def read_task(session: Session, task_id: str, instance: str = "") -> TaskInfo:
     """One task as it is now on the server, with everything it refers to."""
+    full = _fetch_task(session, task_id, instance)
+    _learn_task(session, full)
+    return task_info(full)
+
+
+def _fetch_task(session: Session, task_id: str, instance: str = "") -> dict[str, Any]:
+    """``tasks/<id>/full``, or a TargetError saying why the person may not read it."""
     import gazu
     import gazu.exception as gx
 
@@ -75,22 +82,41 @@ def read_task(session: Session, task_id: str, instance: str = "") -> TaskInfo:
             "exist, or you are not in its project's team)",
             instance,
         )
-    _learn_task(session, full)
-    return task_info(full)
+    return dict(full)
 
 
 def read_tasks(session: Session, task_ids: Iterable[str]) -> None:
     """Read these tasks whole, in as few requests as Kitsu allows; best effort.
 
-    A task that cannot be read is left out: :func:`task` reads it alone and says why.
+    The first task whole, the others in one list and, when the publish has not read it
+    yet, the person's context (the statuses) do not wait for each other: they are read
+    together (:meth:`.Session.together`), then kept in that order. A task that cannot
+    be read is left out: :func:`task` reads it alone and says why.
     """
     known = session.records["task"]
     wanted = [t for t in dict.fromkeys(task_ids) if t not in known and is_id(t)]
     if not wanted:
         return
-    with contextlib.suppress(TargetError):
-        task(session, wanted[0])
-    rows = session.read_list("data/tasks", "id", wanted[1:], "reading the tasks", relations="true")
+
+    def first() -> dict[str, Any] | None:
+        with contextlib.suppress(TargetError):
+            return _fetch_task(session, wanted[0])
+        return None
+
+    def others() -> list[dict[str, Any]]:
+        return session.read_list(
+            "data/tasks", "id", wanted[1:], "reading the tasks", relations="true"
+        )
+
+    reads: list[Callable[[], Any]] = [first, others]
+    if "status" not in session.records.complete:
+        reads.append(session.fetch_context)
+    full, rows, *context = session.together(*reads)
+    if full is not None:
+        _learn_task(session, full)
+        known.setdefault(wanted[0], task_info(full))
+    if context:
+        session.learn_context(context[0])
     add_tasks(session, rows)
 
 

@@ -104,6 +104,7 @@ class Transport:
         self.url = url
         self.timeouts = timeouts
         self.step_timeout = step_timeout
+        self.parallel = max(1, parallel)  # requests at once: [kitsu] max_parallel_requests
         self._limits: contextvars.ContextVar[_Limits] = contextvars.ContextVar(
             f"kitsu_publish_limits_{id(self)}", default=("", None, request_timeout)
         )
