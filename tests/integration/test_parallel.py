@@ -244,6 +244,38 @@ def test_every_post_refused_in_parallel_each_task_is_tried_twice_and_not_posted(
     )
 
 
+READS = ("/data/tasks/[^/]+/full$", "/data/tasks$", "/data/user/context$")  # (no query)
+
+
+@pytest.mark.parametrize("limit", [1, 4])
+def test_collection_reads_what_does_not_wait_together_up_to_the_limit(
+    admin, seed_shots, proxy, monkeypatch, settings_file, limit
+):
+    """The first task, the other tasks and the person's context do not wait for each
+    other: read at once with the default, one after another with 1 (as before)."""
+    shots = seed_shots(3)
+    as_artist(shots, monkeypatch)
+    settings_file(f"[kitsu]\nmax_parallel_requests = {limit}\n")
+    proxy.set_latency(0.05)  # a 100 ms round trip: reads sent together surely overlap
+    instances = [render(task, name=f"render{n}") for n, task in enumerate(shots.tasks)]
+
+    outcome = publish(instances, {"comment": f"read {limit} at a time"})
+
+    assert outcome.errors() == []
+    assert [texts(admin, t) for t in shots.tasks] == [[f"read {limit} at a time"]] * 3
+    first_post = min(r.start for r in seen(proxy, "POST", POST))
+    reads = [r for r in proxy.requests_seen() if r.method == "GET" and r.start < first_post]
+    first = [next(r for r in reads if re.search(path, r.path)) for path in READS]
+    assert most_at_once(first) == (3 if limit > 1 else 1)
+    # what the tasks refer to waits for them; the fresh read comes last, alone
+    later = [r for r in reads if r not in first]
+    assert [r.path for r in later] == ["/api/data/entities", "/api/data/tasks"]
+    assert all(r.start >= max(f.end for f in first) for r in later)
+    assert [n["task"]["entity"] for n in outcome.notes] == [
+        "SQ010/SH0000", "SQ010/SH0001", "SQ010/SH0002"
+    ]  # fmt: skip
+
+
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 def test_ten_tasks_with_parallel_uploads_get_one_note_and_one_ready_preview_each(
     admin, seed_shots, proxy, monkeypatch, tmp_path

@@ -258,3 +258,55 @@ def test_max_parallel_requests_out_of_range_is_an_error_naming_the_key(value, me
         read({"kitsu": {"max_parallel_requests": value}}, "studio.toml")
     assert str(raised.value).startswith("studio.toml: kitsu.max_parallel_requests: ")
     assert message in str(raised.value)
+
+
+# --- Session.together: independent reads of the real session, up to the limit ----------
+
+
+def _session(limit: int):
+    from types import SimpleNamespace
+
+    from kitsu_publish.kitsu.session import Session
+
+    return Session(SimpleNamespace(url="http://kitsu.test/api", client=None, parallel=limit))
+
+
+def test_together_reads_at_once_up_to_the_limit_and_gives_the_values_in_order():
+    session = _session(3)
+    all_three = threading.Barrier(3, timeout=WAIT)  # broken unless the three overlap
+
+    def read(value: str):
+        return lambda: (all_three.wait(), value)[1]
+
+    assert session.together(read("task"), read("tasks"), read("context")) == [
+        "task",
+        "tasks",
+        "context",
+    ]
+
+
+def test_together_at_1_reads_one_after_another_in_the_calling_thread():
+    session = _session(1)
+    seen: list[tuple[str, int]] = []
+
+    def read(value: str):
+        return lambda: seen.append((value, threading.get_ident())) or value
+
+    assert session.together(read("a"), read("b")) == ["a", "b"]
+    assert seen == [("a", threading.get_ident()), ("b", threading.get_ident())]
+
+
+def test_together_raises_the_first_failure_in_the_reads_order():
+    session = _session(2)
+    second_failed = threading.Event()
+
+    def first():
+        assert second_failed.wait(WAIT)  # fails only once the second has failed
+        raise LookupError("first")
+
+    def second():
+        second_failed.set()
+        raise KeyError("second")
+
+    with pytest.raises(LookupError, match="first"):
+        session.together(first, second)
