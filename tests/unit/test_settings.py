@@ -604,6 +604,7 @@ def test_unknown_key_in_review_table_suggests_the_close_key():
             "set_thumbnail",
             "thumbnail_frame",
             "add_to_playlist",
+            "extra_media",
         ],
         "revision",
     )
@@ -762,6 +763,7 @@ def test_review_table_with_every_key_loads(tmp_path):
             set_thumbnail = true
             thumbnail_frame = 12
             add_to_playlist = "  {{ date }} dailies  "
+            extra_media = "attach"
             """
         ),
     )
@@ -772,6 +774,7 @@ def test_review_table_with_every_key_loads(tmp_path):
         set_thumbnail=True,
         thumbnail_frame=12,
         add_to_playlist="{{ date }} dailies",
+        extra_media="attach",
     )
 
 
@@ -783,6 +786,7 @@ def test_review_defaults():
         set_thumbnail=False,
         thumbnail_frame=None,
         add_to_playlist="",
+        extra_media="fail",
     )
 
 
@@ -799,6 +803,13 @@ FRAME = "expected a frame number (1 or more), found"
         ({"thumbnail_frame": 0}, "thumbnail_frame", f"{FRAME} a number 0"),
         ({"add_to_playlist": None}, "add_to_playlist", "expected a string, found NoneType None"),
         ({"set_thumbnail": "y"}, "set_thumbnail", "expected true or false, found a string 'y'"),
+        ({"extra_media": "drop"}, "extra_media", "'drop' is not one of 'fail', 'attach'"),
+        ({"extra_media": "Attach"}, "extra_media", "'Attach' is not one of 'fail', 'attach'"),
+        (
+            {"extra_media": True},
+            "extra_media",
+            "expected a string, found a boolean (true or false) True",
+        ),
     ],
 )
 def test_review_errors(review, key, message):

@@ -39,15 +39,14 @@ from .files import (
 from .keys import (
     DEFAULTS_SOURCE,
     NOTE_TABLE,
-    REVISIONS,
     SETTINGS_FILE,
     SYNTAXES,
     CommentTemplate,
-    ReviewSettings,
     Settings,
     read,
 )
 from .kinds import CONDITIONS, EQUAL, NOT_EQUAL, Condition
+from .review import EXTRA_MEDIA, REVISIONS, ReviewSettings
 from .schema import JSON_SCHEMA_DIALECT, SCHEMA_FILE, json_schema, json_schema_text
 
 __all__ = [
@@ -56,6 +55,7 @@ __all__ = [
     "ENV_SETTINGS",
     "EQUAL",
     "EXPORT_NOTE_TABLE",
+    "EXTRA_MEDIA",
     "JSON_SCHEMA_DIALECT",
     "MAX_DEPTH",
     "MAX_INTEGER",

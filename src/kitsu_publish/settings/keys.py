@@ -1,10 +1,11 @@
 """The key declarations: every table and key of our own settings file, and the frozen
 dataclasses they fill.
 
-Every key is declared once, below (the note's extras in ``extras``): its name, kind,
-default, enum or bounds, and description. The reader walks these declarations
-(:meth:`Table.read`, in ``kinds``); ``schema`` turns them into the JSON Schema shipped
-as ``settings.schema.json``, from which the settings reference of the documentation is
+Every key is declared once, below (the note's extras in ``extras``, the
+``[IntegrateKitsuReview]`` table in ``review``): its name, kind, default, enum or
+bounds, and description. The reader walks these declarations (:meth:`Table.read`, in
+``kinds``); ``schema`` turns them into the JSON Schema shipped as
+``settings.schema.json``, from which the settings reference of the documentation is
 generated; an AYON/OpenPype export is translated into this shape before it is read
 (``exports``). To add a key: declare it here and add its field to the dataclass it
 fills.
@@ -22,7 +23,6 @@ from .kinds import (
     Condition,
     Conditions,
     Count,
-    Frame,
     Ignored,
     Names,
     Seconds,
@@ -31,9 +31,9 @@ from .kinds import (
 )
 from .profiles import Profile, Profiles
 from .reader import Reader
+from .review import REVIEW_TABLE, ReviewSettings
 
 SYNTAXES = ("jinja", "legacy")
-REVISIONS = ("auto", "version")
 LEVELS = ("error", "warning", "off")
 DEFAULTS_SOURCE = "<default settings>"
 
@@ -202,53 +202,6 @@ NOTE_TABLE = Table(
     ],
 )
 
-REVIEW_TABLE = Table(
-    "IntegrateKitsuReview",
-    "Review media (movies, pictures) uploaded onto the posted note.",
-    [
-        Boolean(
-            "enabled",
-            "Check and upload each note's review media onto its comment; false: no media "
-            "are checked or uploaded (the notes are still posted).",
-            default=True,
-        ),
-        Boolean(
-            "normalize_movie",
-            "Let Kitsu re-encode movies to its review format; false sends normalize=false.",
-            default=True,
-        ),
-        Choice(
-            "revision",
-            "The preview revision: 'auto' (Kitsu numbers it) or 'version' (the published "
-            "version of the task's first instance; a revision the task already has fails "
-            "validation).",
-            REVISIONS,
-            default="auto",
-        ),
-        Boolean(
-            "set_thumbnail",
-            "Make the first preview the thumbnail of the task's entity.",
-            default=False,
-        ),
-        Frame(
-            "thumbnail_frame",
-            "With set_thumbnail: the frame of a movie to use (1 or more). Default: none.",
-        ),
-        Text(
-            "add_to_playlist",
-            "A playlist name template (Jinja, like the comment template), e.g. "
-            "'{{ date }} dailies': the entity with its preview is added to that playlist "
-            "of the project, made when missing. Variables: date (YYYY-MM-DD), project, "
-            "entity, task_type, version, user. Surrounding spaces are stripped; empty: no "
-            "playlist.",
-            default="",
-            strip=True,
-        ),
-    ],
-    build=lambda **fields: ReviewSettings(**fields),
-    field="review",
-)
-
 
 def _level(name: str, what: str, default: str) -> Choice:
     return Choice(
@@ -334,18 +287,6 @@ class CommentTemplate:
     enabled: bool = _default(TEMPLATE_TABLE, "enabled")
     text: str = _default(TEMPLATE_TABLE, "comment_template")
     syntax: str = _default(TEMPLATE_TABLE, "syntax")
-
-
-@dataclass(frozen=True)
-class ReviewSettings:
-    """The ``[IntegrateKitsuReview]`` table: review media on the note's comment."""
-
-    enabled: bool = _default(REVIEW_TABLE, "enabled")
-    normalize_movie: bool = _default(REVIEW_TABLE, "normalize_movie")
-    revision: str = _default(REVIEW_TABLE, "revision")  # "auto" or "version"
-    set_thumbnail: bool = _default(REVIEW_TABLE, "set_thumbnail")
-    thumbnail_frame: int | None = _default(REVIEW_TABLE, "thumbnail_frame")
-    add_to_playlist: str = _default(REVIEW_TABLE, "add_to_playlist")  # empty: no playlist
 
 
 @dataclass(frozen=True)
