@@ -6,9 +6,11 @@ gazu. The checklist and the links ride on the comment POST (Zou's comment route 
 ``checklist: [{"text", "checked"}]`` and ``links: [str]``); mentions are ``@Name``
 words at the end of the note's text, which Zou turns into notifications of a
 department or of a team member of the task's project. Attached files (an instance's
-``kitsuAttachments`` and its representations tagged ``kitsuattachment``, and with
-``attach_report`` a short report of the publish) go onto the posted comment with one
-more request per note (:mod:`kitsu_publish.kitsu.attachments`).
+``kitsuAttachments`` and its representations tagged ``kitsuattachment``, the review
+media a project of one preview per revision does not take as previews with
+``[IntegrateKitsuReview] extra_media = "attach"``, and with ``attach_report`` a short
+report of the publish) go onto the posted comment with one more request per note
+(:mod:`kitsu_publish.kitsu.attachments`).
 """
 
 from __future__ import annotations
@@ -168,11 +170,20 @@ def mention_line(names: Sequence[str]) -> str:
     return " ".join(f"@{name}" for name in dict.fromkeys(names))
 
 
-def gather(settings: Any, label: str, members: Sequence[Any], user: str) -> dict[str, Any]:
+def gather(
+    settings: Any,
+    label: str,
+    members: Sequence[Any],
+    user: str,
+    media: review.Split | None = None,
+) -> dict[str, Any]:
     """The :class:`~kitsu_publish.plan.NotePlan` fields of a note's extras, from its
-    settings (a :class:`Settings`) and its members' data; TemplateError when bad."""
+    settings (a :class:`Settings`), its members' data and its review media (those
+    ``attached`` go with its files); TemplateError when bad."""
     data = [(m.name, m.data) for m in members]
-    attachments = attachments_of(data)
+    media = media or review.Split()
+    instead = tuple(Attachment(m.path, m.instance, m.source) for m in media.attached)
+    attachments = _unique((*attachments_of(data), *instead))
     report = report_text(label, members, attachments, user) if settings.attach_report else ""
     return {
         "checklist": checklist_of(settings.checklist, data),
@@ -180,6 +191,8 @@ def gather(settings: Any, label: str, members: Sequence[Any], user: str) -> dict
         "mentions": tuple(dict.fromkeys(settings.mentions)),
         "attachments": attachments,
         "report": report,
+        "media_attached": instead,
+        "media_reason": media.reason,
     }
 
 
@@ -228,7 +241,7 @@ def attachments_of(
 ) -> tuple[Attachment, ...]:
     """The files a note attaches: each instance's representations tagged
     ``kitsuattachment``, then its ``kitsuAttachments`` paths; each file once."""
-    found: dict[str, Attachment] = {}
+    found: list[Attachment] = []
     for name, data in members_data:
         listed: list[Attachment] = []
         for representation in data.get("representations") or ():
@@ -253,9 +266,16 @@ def attachments_of(
                     f"{type(path).__name__} {shorten(path)}"
                 )
             listed.append(Attachment(os.fspath(path), name, f"{ATTACHMENTS}[{index}]"))
-        for item in listed:
-            key = os.path.normpath(item.path) if item.path else f"{name}#{item.source}"
-            found.setdefault(key, item)
+        found.extend(listed)
+    return _unique(found)
+
+
+def _unique(items: Iterable[Attachment]) -> tuple[Attachment, ...]:
+    """Each file once (the first listing of it), in order."""
+    found: dict[str, Attachment] = {}
+    for item in items:
+        key = os.path.normpath(item.path) if item.path else f"{item.instance}#{item.source}"
+        found.setdefault(key, item)
     return tuple(found.values())
 
 

@@ -127,6 +127,8 @@ class NoteRecord:
     links: list[str] | None = None
     attachments: list[str] | None = None  # file names attached to the posted comment
     attachments_missing: list[str] | None = None  # file names that were not
+    #: review media attached instead of uploaded as previews: {"files": [names], "reason"}
+    media_attached: dict[str, Any] | None = None
 
     @property
     def posted(self) -> bool:
@@ -149,6 +151,11 @@ class NoteRecord:
             data["attachments"] = list(self.attachments)
         if self.attachments_missing:
             data["attachments_missing"] = list(self.attachments_missing)
+        if self.media_attached:
+            data["media_attached"] = {
+                "files": list(self.media_attached["files"]),
+                "reason": self.media_attached["reason"],
+            }
         data.update(outcome=self.outcome, posted=self.posted)
         if self.posted:
             data.update(

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from . import extras, profiles, rules, shots, template, text
+from . import extras, profiles, review, rules, shots, template, text
 from .errors import TargetError, shorten
 from .model import Member, Target, TaskInfo
 from .settings import Settings
@@ -49,7 +49,8 @@ TARGET_KEYS: tuple[tuple[str, str], ...] = (
 class NotePlan:
     """What is (or would be) posted to one task; ``settings``: the note's own (the
     deciding status profile's, else the note table's). ``checklist`` and ``links`` ride
-    on the comment POST; ``mentions``: the names the text ends with (``@Name``)."""
+    on the comment POST; ``mentions``: the names the text ends with (``@Name``);
+    ``media_attached``: review media attached instead of previews (``media_reason``)."""
 
     task: TaskInfo
     members: tuple[Member, ...]
@@ -62,6 +63,8 @@ class NotePlan:
     mentions: tuple[str, ...] = ()
     attachments: tuple[extras.Attachment, ...] = ()
     report: str = ""  # the publish report attached (attach_report); empty: none
+    media_attached: tuple[extras.Attachment, ...] = ()
+    media_reason: str = ""
 
     def extras(self) -> dict[str, Any]:
         """The comment's fields besides text and status, as Zou's route takes them
@@ -236,13 +239,16 @@ def notes_of(
     warn: Callable[[str], None] | None = None,
     tasks: Mapping[str, TaskInfo] | None = None,
     hosts: Sequence[str] = (),
+    media: Sequence[review.Split | None] = (),
 ) -> list[NotePlan]:
     """One note per group of :func:`tasks_of`; ``tasks`` (by id, read fresh) replace the
-    groups' tasks as collected; ``hosts``: what status profiles' host_names match."""
-    fresh = tasks or {}
+    groups' tasks as collected; ``hosts``: what status profiles' host_names match;
+    ``media``: each group's review media, as validation worked them out."""
+    fresh, found = tasks or {}, list(groups)
+    split = [*media, *[None] * (len(found) - len(media))]
     return [
-        build_note(settings, fresh.get(task.id, task), members, host, user, warn, hosts)
-        for task, members in groups
+        build_note(settings, fresh.get(t.id, t), m, host, user, warn, hosts, s)
+        for (t, m), s in zip(found, split)
     ]
 
 
@@ -280,9 +286,11 @@ def build_note(
     user: str = "",
     warn: Callable[[str], None] | None = None,
     hosts: Sequence[str] = (),
+    media: review.Split | None = None,
 ) -> NotePlan:
     """Choose the status profile, decide the status and render the text of one task's
-    note (``settings``: the note table's, with its profiles).
+    note (``settings``: the note table's, with its profiles; ``media``: its review
+    media, some maybe attached to it).
 
     The artists' comments, joined or as the templates' ``comment``, keep their single
     line breaks in Kitsu (:func:`kitsu_publish.text.hard_breaks`). Raises
@@ -319,7 +327,7 @@ def build_note(
     text.check_text(note, field_name, owner)
     if warn is not None:
         _warn_hashtags(note, task, warn)
-    more = extras.gather(settings, task.label, members, user)
+    more = extras.gather(settings, task.label, members, user, media)
     return NotePlan(task, tuple(members), decision, note, profile, settings, **more)
 
 

@@ -7,7 +7,9 @@ An instance's review media are, in order: its ``representations`` tagged
 ``kitsureview`` (the ``published_path``, else ``stagingDir`` joined with ``files``,
 the first file of a sequence), then the paths listed in ``instance.data["kitsuReview"]``.
 All media of one task go onto that task's one comment: the first as its preview, the
-others as extra previews of the same revision.
+others as extra previews of the same revision; on a project that takes one preview per
+revision, with ``[IntegrateKitsuReview] extra_media = "attach"``, the others are
+attached to the note instead (:func:`split`).
 
 Also here, in words for the artist: the Kitsu project settings that change what a
 preview may do (:class:`ProjectRules`, read from the task's project record), and what
@@ -31,13 +33,16 @@ __all__ = [
     "REVIEW_TAG",
     "Medium",
     "ProjectRules",
+    "Split",
     "check",
     "deleted_by_kitsu",
     "kind",
     "media_of",
+    "note_media",
     "processing_problem",
     "project_rules",
     "single_preview_refused",
+    "split",
     "too_many_media",
     "unreadable",
 ]
@@ -70,6 +75,8 @@ DELETED = "deleted"
 #: The project settings, as Zou 1.0.97 names them.
 SINGLE_PREVIEW = "is_single_preview_per_revision"
 PREVIEW_AUTOMATED = "is_set_preview_automated"
+#: ``[IntegrateKitsuReview] extra_media``: the extra media go on the note as attachments.
+ATTACH = "attach"
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,16 @@ def media_of(instance_data: Mapping[str, Any], instance: str) -> list[Medium]:
     for index, medium in enumerate(found):
         unique.setdefault(os.path.normpath(medium.path) if medium.path else f"#{index}", medium)
     return list(unique.values())
+
+
+def note_media(members: Iterable[Any]) -> list[Medium]:
+    """The review media of a note: those of its local instances (``Member``s), in
+    publish order. A farm instance's are not rendered yet: its farm job uploads them."""
+    found: list[Medium] = []
+    for member in members:
+        if not member.farm:
+            found.extend(media_of(member.data, member.name))
+    return found
 
 
 def unreadable(path: str, what: str, where: str) -> str | None:
@@ -204,6 +221,29 @@ def _one_per_revision(project: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Split:
+    """A note's review media: its ``previews`` (the first is the preview, the others
+    extra previews of its revision), and those ``attached`` to the note instead, with
+    the ``reason`` why (empty when none are)."""
+
+    previews: tuple[Medium, ...] = ()
+    attached: tuple[Medium, ...] = ()
+    reason: str = ""
+
+
+def split(media: Sequence[Medium], rules: ProjectRules, extra_media: str) -> Split:
+    """A note's media as previews and attached files.
+
+    With ``extra_media = "attach"`` on a project that takes one preview per revision,
+    the first medium is the preview and the others are attached; else every medium is a
+    preview (and :func:`too_many_media` judges them)."""
+    if extra_media == ATTACH and rules.single_preview_per_revision and len(media) > 1:
+        why = f"{_one_per_revision(rules.project)}, and extra_media = '{ATTACH}'"
+        return Split((media[0],), tuple(media[1:]), why)
+    return Split(tuple(media))
+
+
 def too_many_media(media: Sequence[Medium], rules: ProjectRules, label: str) -> str | None:
     """None when Kitsu takes these media on one note, else why not, in words."""
     if not rules.single_preview_per_revision or len(media) < 2:
@@ -214,8 +254,10 @@ def too_many_media(media: Sequence[Medium], rules: ProjectRules, label: str) -> 
     return (
         f"{label} has {len(media)} review files ({files}), and "
         f"{_one_per_revision(rules.project)}: Kitsu would refuse all but the first after "
-        "the note is posted. Publish one review file for this task, or ask your "
-        f"production manager to switch {SINGLE_PREVIEW} off in the production's settings"
+        "the note is posted. Publish one review file for this task, ask your TD to set "
+        f"extra_media = '{ATTACH}' in [IntegrateKitsuReview] (the first file is then the "
+        "preview and the others are attached to the note), or ask your production "
+        f"manager to switch {SINGLE_PREVIEW} off in the production's settings"
     )
 
 

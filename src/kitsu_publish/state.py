@@ -20,7 +20,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from .kitsu.protocol import KitsuSession
     from .plan import NotePlan
-    from .review import Medium
+    from .review import Split
 
 __all__ = [
     "ENV_DRY_RUN",
@@ -93,8 +93,9 @@ class PublishState:
     #: task id -> the note planned (or posted) for it by the note integrator
     planned: dict[str, NotePlan] = field(default_factory=dict)
     notes: list[NoteRecord] = field(default_factory=list)
-    #: task id -> its review media and its playlist name, worked out in validation
-    media: dict[str, list[Medium]] = field(default_factory=dict)
+    #: (task id, instance names) -> a note's review media (previews, and those attached
+    #: to it); task id -> its playlist name; worked out in validation
+    media: dict[tuple[str, tuple[str, ...]], Split] = field(default_factory=dict)
     playlists: dict[str, str] = field(default_factory=dict)
 
     def item(self, instance: Any) -> Item:

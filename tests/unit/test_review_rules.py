@@ -87,7 +87,9 @@ def test_more_than_one_medium_is_refused_naming_the_setting_the_files_and_the_ta
     assert "is_single_preview_per_revision" in problem
     assert "Kitsu would refuse all but the first after the note is posted" in problem
     assert problem.endswith(
-        "Publish one review file for this task, or ask your production manager to switch "
+        "Publish one review file for this task, ask your TD to set extra_media = 'attach' "
+        "in [IntegrateKitsuReview] (the first file is then the preview and the others are "
+        "attached to the note), or ask your production manager to switch "
         "is_single_preview_per_revision off in the production's settings"
     )
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from typing import Any
 
-from .. import plan, profiles
+from .. import plan, profiles, review
 from ..model import TaskInfo
 from ..settings import Settings
 from ..state import PublishState, state_of
@@ -25,8 +26,10 @@ __all__ = [
     "hosts",
     "kept_groups",
     "kitsu_instances",
+    "media_key",
     "name",
     "notes",
+    "review_media",
     "takes_part",
     "targeted",
     "where",
@@ -127,10 +130,36 @@ def notes(
 ) -> list[plan.NotePlan]:
     """Every note of these groups, from the pure core (``tasks``: read fresh, by id)."""
     user = plan.user_name(context.data)
-    planned = plan.notes_of(settings, found, host(context), user, warn, tasks, hosts(context))
+    media = [review_media(state_of(context), settings, group) for group in found]
+    planned = plan.notes_of(
+        settings, found, host(context), user, warn, tasks, hosts(context), media
+    )
     from .farm import credited
 
     return credited(state_of(context), planned)
+
+
+def review_media(
+    state: PublishState, settings: Settings, group: plan.Group
+) -> review.Split | None:
+    """A note's review media, as previews and files attached to it: read once per
+    publish, by the first step that needs them (the note validator), on its task's
+    project as collected, and kept in the state: what validation checked is what is
+    posted. None when review media are switched off."""
+    if not settings.review.enabled:
+        return None
+    task, members = group
+    key = media_key(task.id, [m.name for m in members])
+    if key not in state.media:
+        rules, media = review.project_rules(task.data), review.note_media(members)
+        state.media[key] = review.split(media, rules, settings.review.extra_media)
+    return state.media[key]
+
+
+def media_key(task_id: str, instances: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """Whose review media: a note's task and instances (a task has one note per
+    instance with ``note_per_instance``)."""
+    return task_id, tuple(instances)
 
 
 def where(task: TaskInfo) -> str:

@@ -9,16 +9,15 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
 from .. import parallel, plan, review, template
 from ..errors import KitsuPublishError, ReviewFailed, nothing_posted
-from ..model import Member, NoteRecord, TaskInfo
+from ..model import NoteRecord, TaskInfo
 from ..settings import Settings
 from ..state import PublishState, state_of
-from .common import earlier_failures, kept_groups
+from .common import earlier_failures, kept_groups, media_key, review_media
 from .notes import RELAYED
 
 __all__ = ["integrate_review", "validate_review"]
@@ -32,16 +31,6 @@ def _enabled(state: PublishState) -> bool:
         and settings.enabled
         and settings.review.enabled
     )
-
-
-def _media(members: Iterable[Member]) -> list[review.Medium]:
-    """The review media of a note's local instances (a farm instance's are not rendered
-    yet: its farm job uploads them)."""
-    found: list[review.Medium] = []
-    for member in members:
-        if not member.farm:
-            found.extend(review.media_of(member.data, member.name))
-    return found
 
 
 def _playlist_name(context: Any, settings: Settings, task: TaskInfo, version: Any) -> str:
@@ -69,23 +58,32 @@ def validate_review(context: Any, log: logging.Logger) -> None:
     session, settings = state.session, state.settings
     assert session is not None and settings is not None
     problems: list[str] = []
-    state.media, state.playlists = {}, {}
+    state.playlists = {}
     with session.step("checking the review media"):
         with_media = []
-        for task, members in kept_groups(context, settings):
-            media = _media(members)
-            if media:
-                state.media[task.id] = media
-                with_media.append((task, members, media))
+        for group in kept_groups(context, settings):
+            media = review_media(state, settings, group)
+            if media is not None and media.previews:
+                with_media.append((*group, media))
         taken: dict[str, set[int]] = {}
         if with_media and settings.review.revision == "version":
             taken = session.existing_revisions([t.id for t, _, _ in with_media])
         automated: set[str] = set()
         for task, members, media in with_media:
-            problems.extend(p for p in map(review.check, media) if p)
-            log.info("%s: %d review file(s)", task.label, len(media))
+            # the attached ones are checked as the note's files (ValidateKitsuNote)
+            problems.extend(p for p in map(review.check, media.previews) if p)
+            count = len(media.previews) + len(media.attached)
+            log.info("%s: %d review file(s)", task.label, count)
+            if media.attached:
+                log.info(
+                    "%s: %s attached to the note instead of uploaded as previews: %s",
+                    task.label,
+                    ", ".join(os.path.basename(m.path) for m in media.attached),
+                    media.reason,
+                )
             rules = review.project_rules(task.data)
-            problems.extend(p for p in [review.too_many_media(media, rules, task.label)] if p)
+            too_many = review.too_many_media(media.previews, rules, task.label)
+            problems.extend(p for p in [too_many] if p)
             if rules.preview_automated and settings.review.set_thumbnail:
                 automated.add(rules.project)
             if settings.review.add_to_playlist:
@@ -153,9 +151,8 @@ def _upload_all(
         planned = state.planned.get(task.id)
         if planned is None:
             continue
-        media = state.media.get(task.id)
-        if media is None:  # validation did not see them (a publish without validators)
-            media = _media(planned.members)
+        split = state.media.get(media_key(task.id, record.instances))
+        media = list(split.previews) if split is not None else []
         if not media:
             continue
         if state.options.dry_run:

@@ -146,7 +146,16 @@ def _record(note: plan.NotePlan, outcome: str) -> NoteRecord:
         text=note.text,
         checklist=[item.as_data() for item in note.checklist] or None,
         links=list(note.links) or None,
+        media_attached=_media_attached(note),
     )
+
+
+def _media_attached(note: plan.NotePlan) -> dict[str, Any] | None:
+    """The review media the note attaches instead of previews, and why (or None)."""
+    if not note.media_attached:
+        return None
+    names = [os.path.basename(a.path) for a in note.media_attached]
+    return {"files": names, "reason": note.media_reason}
 
 
 def _files(note: plan.NotePlan) -> list[str]:
