@@ -16,8 +16,8 @@
 # see README "Try it"):
 #   KITSU_DEPS=newest (the default): the fast layer on KITSU_PYTHONS (default: every
 #     supported Python, 3.9 to 3.13), the server suites on KITSU_SERVER_PYTHONS (default:
-#     the oldest and the newest, 3.9 and 3.13), with the newest gazu, pyblish-base,
-#     jinja2, ... that pyproject.toml allows.
+#     the newest, 3.13), with the newest gazu, pyblish-base, jinja2, ... that
+#     pyproject.toml allows.
 #   KITSU_DEPS=oldest: exactly the floors of pyproject.toml (tools/constraints-oldest.txt);
 #     the fast layer on 3.9 and 3.13, the server suites once, on 3.9, where gazu 0.10.0
 #     meets pyblish-base 1.8.1 (Python 3.11 and later need pyblish-base 1.8.11).
