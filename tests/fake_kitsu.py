@@ -49,6 +49,11 @@ def _id() -> str:
     return str(uuid.uuid4())
 
 
+def department_id(name: str) -> str:
+    """The fake's id of the department with this name (always the same one)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kitsu-fake/department/{name}"))
+
+
 @dataclass
 class FakeWorld:
     """What the fake Kitsu server holds."""
@@ -428,7 +433,9 @@ class FakeSession:
             "checklist": [dict(item) for item in checklist or ()],
             "links": list(links or ()),
             "mentions": [p["id"] for p in self.world.persons.values() if _mentioned(p, text)],
-            "department_mentions": [d for d in self.world.departments if _mentioned(d, text)],
+            "department_mentions": [
+                department_id(d) for d in self.world.departments if _mentioned(d, text)
+            ],  # ids, as Zou stores them
         }
         if fault == "lost-not-stored":  # the first POST was lost; the second goes through
             self.world.comments.setdefault(task.id, []).append(comment)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import fake_publish
-from fake_kitsu import FakeWorld
+from fake_kitsu import FakeWorld, department_id
 from fake_publish import errors
 from kitsu_publish import extras, plan
 from kitsu_publish.errors import TemplateError
@@ -157,7 +157,7 @@ def test_mentions_end_the_note_unescaped_and_notify(world, tmp_path):
     assert errors(context) == {}
     (comment,) = world.comments[task]
     assert comment["text"] == "did the thing\n\n@Lighting @Jane Doe"
-    assert comment["department_mentions"] == ["Lighting"]
+    assert comment["department_mentions"] == [department_id("Lighting")]
     assert comment["mentions"] == [jane["id"]]
     assert world.calls.count("mentionable") == 1  # in validation, once per note
 
