@@ -147,7 +147,7 @@ def check_attachments(note: plan.NotePlan) -> None:
             )
     if problems:
         raise AttachmentFailed(
-            f"the files to attach to the note on {note.task.label}: {'; '.join(problems)}"
+            f"the files to attach to the note on {note.task.label}: {'; '.join(problems)}."
         )
 
 
