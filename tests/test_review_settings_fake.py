@@ -3,9 +3,11 @@ plugins against the fake Kitsu (tests/fake_kitsu.py), fast.
 
 The project settings are read from the project record each task carries (no request)
 and acted on in validation, before anything is posted: ``is_single_preview_per_revision``
-refuses a note with more than one review file, ``is_set_preview_automated`` makes
-``set_thumbnail`` send no request. Every end of Kitsu's processing is reported:
-``broken``, ``missing``, a preview deleted, one still processing.
+refuses a note with more than one review file (with ``extra_media = "attach"``: the
+first is the preview, the others go with the note's attached files),
+``is_set_preview_automated`` makes ``set_thumbnail`` send no request. Every end of
+Kitsu's processing is reported: ``broken``, ``missing``, a preview deleted, one still
+processing.
 tests/integration/test_review_settings.py does the same against a real Zou.
 """
 
@@ -22,13 +24,18 @@ import pytest
 from fake_kitsu import FakeWorld
 from fake_publish import errors, publish
 from kitsu_publish import review
-from kitsu_publish.errors import ReviewFailed
+from kitsu_publish.errors import AttachmentFailed, ReviewFailed
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 THUMBNAIL = "[IntegrateKitsuReview]\nset_thumbnail = true\n"
+ATTACH = '[IntegrateKitsuReview]\nextra_media = "attach"\n'
+WHY = (
+    "its Kitsu project 'Demo' takes one preview per revision (the production setting "
+    "is_single_preview_per_revision), and extra_media = 'attach'"
+)
 
 
 def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
@@ -159,22 +166,32 @@ def test_media_switched_off_are_not_checked(world, task, files, tmp_path):
     assert world.previews == []
 
 
-class _SwitchOn(pyblish.api.ContextPlugin):
-    """Production switches the setting on between validation and integration."""
+class _Switch(pyblish.api.ContextPlugin):
+    """Production switches the setting on (or off) between validation and integration."""
 
     order = pyblish.api.ExtractorOrder
     world: FakeWorld
+    value = True
 
     def process(self, context):  # no annotations: pyblish-base 1.8.1 refuses them
-        self.world.set_project("Demo", is_single_preview_per_revision=True)
+        self.world.set_project("Demo", is_single_preview_per_revision=self.value)
+
+
+def _switching(world: FakeWorld, value: bool) -> Iterator[None]:
+    _Switch.world, _Switch.value = world, value
+    pyblish.api.register_plugin(_Switch)
+    yield
+    pyblish.api.deregister_plugin(_Switch)
 
 
 @pytest.fixture
 def switched_on(world: FakeWorld) -> Iterator[None]:
-    _SwitchOn.world = world
-    pyblish.api.register_plugin(_SwitchOn)
-    yield
-    pyblish.api.deregister_plugin(_SwitchOn)
+    yield from _switching(world, True)
+
+
+@pytest.fixture
+def switched_off(world: FakeWorld) -> Iterator[None]:
+    yield from _switching(world, False)
 
 
 @pytest.mark.usefixtures("switched_on")
@@ -187,6 +204,249 @@ def test_the_setting_switched_on_after_validation_is_named_when_kitsu_refuses(wo
     assert "is_single_preview_per_revision" in message
     (note,) = context.data["kitsuNotes"]
     assert note["posted"] and [p["path"] for p in note["previews"]] == files[:1]
+
+
+# --- extra_media = "attach" ---------------------------------------------------------------
+
+
+def attached(world: FakeWorld, task: str) -> list[str]:
+    (comment,) = world.comments[task]
+    return [a["name"] for a in comment.get("attachment_files", [])]
+
+
+def publish_attach(world: FakeWorld, tmp_path: Path, *instances: dict, more: str = "", **options):
+    """Publish with extra_media = "attach" (and the settings ``more``, before it)."""
+    return publish(world, list(instances), settings=more + ATTACH, tmp_path=tmp_path, **options)
+
+
+def test_attach_makes_the_first_medium_the_preview_and_attaches_the_others_to_the_note(
+    world, task, files, tmp_path, caplog
+):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+    caplog.set_level(logging.INFO)
+
+    context = publish_attach(world, tmp_path, product("renderMain", task, kitsuReview=files))
+
+    assert errors(context) == {}
+    assert len(world.comments[task]) == 1
+    assert [(p["path"], p["status"]) for p in world.previews] == [(files[0], "ready")]
+    assert attached(world, task) == ["anim_v003_matte.png"]
+    assert world.calls.count("post") == 1 and world.calls.count("attach") == 1
+    assert world.calls.count("upload") == 1
+    (note,) = context.data["kitsuNotes"]
+    assert [(p["path"], p["status"]) for p in note["previews"]] == [(files[0], "ready")]
+    assert note["attachments"] == ["anim_v003_matte.png"]
+    assert note["media_attached"] == {"files": ["anim_v003_matte.png"], "reason": WHY}
+    said = [r.getMessage() for r in caplog.records if r.name == "pyblish.ValidateKitsuReview"]
+    assert said == [
+        "Demo / SQ010/SH010 / Animation: 2 review file(s)",
+        "Demo / SQ010/SH010 / Animation: anim_v003_matte.png attached to the note instead "
+        f"of uploaded as previews: {WHY}",
+    ]
+
+
+def test_attached_media_go_in_the_one_request_of_the_notes_other_files_and_its_report(
+    world, task, files, tmp_path
+):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+    qc = tmp_path / "qc.pdf"
+    qc.write_bytes(b"%PDF-1.4 qc")
+    instance = product("renderMain", task, kitsuReview=files, kitsuAttachments=[str(qc)])
+
+    context = publish(
+        world,
+        [instance],
+        settings="[IntegrateKitsuNote]\nattach_report = true\n\n" + ATTACH,
+        tmp_path=tmp_path,
+    )
+
+    assert errors(context) == {}
+    names = ["qc.pdf", "anim_v003_matte.png", "publish-report.txt"]
+    assert attached(world, task) == names and world.calls.count("attach") == 1
+    (comment,) = world.comments[task]
+    assert "Attached: qc.pdf, anim_v003_matte.png" in world.reports[comment["id"]]
+    (note,) = context.data["kitsuNotes"]
+    assert note["attachments"] == names
+    assert note["media_attached"]["files"] == ["anim_v003_matte.png"]
+
+
+def test_attach_takes_the_media_of_every_instance_of_the_task_in_publish_order(
+    world, task, files, tmp_path
+):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish_attach(
+        world,
+        tmp_path,
+        product("beauty", task, kitsuReview=files[:1]),
+        product("matte", task, kitsuReview=files[1:]),
+    )
+
+    assert errors(context) == {}
+    assert [p["path"] for p in world.previews] == files[:1]
+    assert attached(world, task) == ["anim_v003_matte.png"]
+
+
+def test_attach_with_one_note_per_instance_gives_each_note_its_own_media(world, task, tmp_path):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+    made = {}
+    for name in ("a1.png", "a2.png", "b1.png", "b2.png"):
+        (tmp_path / name).write_bytes(PNG)
+        made[name] = str(tmp_path / name)
+
+    context = publish_attach(
+        world,
+        tmp_path,
+        product("a", task, kitsuReview=[made["a1.png"], made["a2.png"]]),
+        product("b", task, kitsuReview=[made["b1.png"], made["b2.png"]]),
+        more="[IntegrateKitsuNote]\nnote_per_instance = true\n\n",
+    )
+
+    assert errors(context) == {}
+    notes = context.data["kitsuNotes"]
+    assert [[p["path"] for p in n["previews"]] for n in notes] == [
+        [made["a1.png"]],
+        [made["b1.png"]],
+    ]
+    assert [n["attachments"] for n in notes] == [["a2.png"], ["b2.png"]]
+    by_comment = {c["id"]: c for c in world.comments[task]}
+    assert [a["name"] for a in by_comment[notes[1]["comment_id"]]["attachment_files"]] == [
+        "b2.png"
+    ]
+
+
+def test_attach_changes_nothing_on_a_project_without_the_setting(world, task, files, tmp_path):
+    context = publish_attach(world, tmp_path, product("renderMain", task, kitsuReview=files))
+
+    assert errors(context) == {}
+    assert [p["path"] for p in world.previews] == files
+    assert "attach" not in world.calls
+    (note,) = context.data["kitsuNotes"]
+    assert [p["status"] for p in note["previews"]] == ["ready", "ready"]
+    assert "media_attached" not in note and "attachments" not in note
+
+
+def test_one_medium_with_attach_is_the_preview_and_nothing_is_attached(
+    world, task, files, tmp_path
+):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish_attach(world, tmp_path, product("a", task, kitsuReview=files[:1]))
+
+    assert errors(context) == {}
+    assert [p["path"] for p in world.previews] == files[:1] and "attach" not in world.calls
+    assert "media_attached" not in context.data["kitsuNotes"][0]
+
+
+def test_a_missing_extra_medium_fails_validation_as_an_attachment_and_nothing_is_posted(
+    world, task, files, tmp_path
+):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+    missing = str(Path(files[0]).with_name("gone.png"))
+
+    context = publish_attach(
+        world, tmp_path, product("renderMain", task, kitsuReview=[files[0], missing])
+    )
+
+    failed = errors(context)
+    assert set(failed) == {"ValidateKitsuNote"}  # not also as a review file
+    assert isinstance(failed["ValidateKitsuNote"], AttachmentFailed)
+    assert str(failed["ValidateKitsuNote"]) == (
+        "the files to attach to the note on Demo / SQ010/SH010 / Animation: instance "
+        f"'renderMain', kitsuReview[1]: the attachment {missing} does not exist. "
+        "Nothing was posted to Kitsu."
+    )
+    assert world.comments == {} and writes(world) == []
+
+
+def test_a_missing_first_medium_fails_as_the_review_file_it_is(world, task, files, tmp_path):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+    missing = str(Path(files[0]).with_name("gone.png"))
+
+    context = publish_attach(
+        world, tmp_path, product("renderMain", task, kitsuReview=[missing, files[1]])
+    )
+
+    assert set(errors(context)) == {"ValidateKitsuReview"}
+    message = review_error(context, "ValidateKitsuReview")
+    assert f"kitsuReview[0]: the review file {missing} does not exist" in message
+    assert world.comments == {}
+
+
+def test_attach_in_a_dry_run_records_what_would_be_attached_and_posts_nothing(
+    world, task, files, tmp_path
+):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish_attach(
+        world, tmp_path, product("renderMain", task, kitsuReview=files), dry_run=True
+    )
+
+    assert errors(context) == {}
+    assert world.comments == {} and writes(world) == [] and "attach" not in world.calls
+    (note,) = context.data["kitsuNotes"]
+    assert note["outcome"] == "dry run"
+    assert note["media_attached"] == {"files": ["anim_v003_matte.png"], "reason": WHY}
+
+
+def test_a_failed_attachment_request_names_the_medium_the_note_and_preview_stay(
+    world, task, files, tmp_path
+):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+    world.faults["attach"] = ["HTTP 502"]
+
+    context = publish_attach(world, tmp_path, product("renderMain", task, kitsuReview=files))
+
+    failed = errors(context)
+    assert set(failed) == {"IntegrateKitsuNote"}
+    assert "missing anim_v003_matte.png" in str(failed["IntegrateKitsuNote"])
+    assert len(world.comments[task]) == 1
+    (note,) = context.data["kitsuNotes"]
+    assert note["posted"] and note["attachments"] == []
+    assert note["attachments_missing"] == ["anim_v003_matte.png"]
+    assert [(p["path"], p["status"]) for p in note["previews"]] == [(files[0], "ready")]
+
+
+def test_the_media_are_read_once_with_attach(world, task, files, tmp_path, mocker):
+    world.set_project("Demo", is_single_preview_per_revision=True)
+    read = mocker.spy(review, "media_of")
+
+    context = publish_attach(world, tmp_path, product("renderMain", task, kitsuReview=files))
+
+    assert errors(context) == {}
+    assert read.call_count == 1  # by the note validator; kept for the other steps
+
+
+@pytest.mark.usefixtures("switched_on")
+def test_attach_follows_validation_when_the_setting_is_switched_on_after_it(
+    world, task, files, tmp_path
+):
+    """Validation saw a project without the setting: both files are previews, as checked;
+    Kitsu refuses the second, and the message names the setting."""
+    context = publish_attach(world, tmp_path, product("renderMain", task, kitsuReview=files))
+
+    message = review_error(context, "IntegrateKitsuReview")
+    assert "Kitsu refused anim_v003_matte.png as an extra preview" in message
+    assert "is_single_preview_per_revision" in message
+    assert "attach" not in world.calls
+    (note,) = context.data["kitsuNotes"]
+    assert note["posted"] and [p["path"] for p in note["previews"]] == files[:1]
+    assert "media_attached" not in note
+
+
+@pytest.mark.usefixtures("switched_off")
+def test_attach_follows_validation_when_the_setting_is_switched_off_after_it(
+    world, task, files, tmp_path
+):
+    """Validation saw the setting: the second file is attached, as checked and said."""
+    world.set_project("Demo", is_single_preview_per_revision=True)
+
+    context = publish_attach(world, tmp_path, product("renderMain", task, kitsuReview=files))
+
+    assert errors(context) == {}
+    assert [p["path"] for p in world.previews] == files[:1]
+    assert attached(world, task) == ["anim_v003_matte.png"]
+    assert context.data["kitsuNotes"][0]["media_attached"]["reason"] == WHY
 
 
 # --- is_set_preview_automated -------------------------------------------------------------

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
-from kitsu_publish import review
-from kitsu_publish.review import Medium, ProjectRules, project_rules, too_many_media
+from kitsu_publish import plan, review
+from kitsu_publish.model import Member, NoteRecord, TaskInfo
+from kitsu_publish.review import Medium, ProjectRules, Split, project_rules, split, too_many_media
+from kitsu_publish.settings import Settings
 
 LABEL = "Demo / SQ010/SH010 / Animation"
 
@@ -110,6 +112,103 @@ def test_a_refused_extra_preview_names_the_file_the_task_and_the_setting():
         f"Kitsu refused matte.png as an extra preview on {LABEL}: its Kitsu project takes "
         "one preview per revision (the production setting is_single_preview_per_revision)"
     )
+
+
+# --- extra_media = "attach": the first a preview, the others attached ------------------
+
+WHY = (
+    "its Kitsu project 'Demo' takes one preview per revision (the production setting "
+    "is_single_preview_per_revision), and extra_media = 'attach'"
+)
+THREE = [medium("/r/a.mov"), medium("/r/b.png", source="kitsuReview[1]"), medium("/r/c.png")]
+
+
+def test_attach_on_a_project_of_one_preview_per_revision_attaches_all_but_the_first():
+    assert split(THREE, ONE_PER_REVISION, "attach") == Split(
+        (THREE[0],), (THREE[1], THREE[2]), WHY
+    )
+
+
+def test_the_reason_names_the_project_the_setting_and_the_choice():
+    assert split(THREE[:2], ProjectRules("", True), "attach").reason == (
+        "its Kitsu project takes one preview per revision (the production setting "
+        "is_single_preview_per_revision), and extra_media = 'attach'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rules", "choice"),
+    [
+        (ProjectRules("Demo"), "attach"),  # a project without the setting: all previews
+        (ProjectRules("Demo", preview_automated=True), "attach"),
+        (ONE_PER_REVISION, "fail"),  # all previews, and too_many_media refuses them
+    ],
+)
+def test_otherwise_every_medium_is_a_preview(rules, choice):
+    assert split(THREE, rules, choice) == Split(tuple(THREE))
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_one_medium_or_none_is_never_attached(count):
+    assert split(THREE[:count], ONE_PER_REVISION, "attach") == Split(tuple(THREE[:count]))
+
+
+def test_the_previews_left_fit_the_project():
+    media = split(THREE, ONE_PER_REVISION, "attach")
+    assert too_many_media(media.previews, ONE_PER_REVISION, LABEL) is None
+    assert too_many_media(split(THREE, ONE_PER_REVISION, "fail").previews, ONE_PER_REVISION, LABEL)
+
+
+def member(name: str, farm: bool = False, **data: Any) -> Member:
+    return Member(name, "render", 3, "", data, farm)
+
+
+def test_a_notes_media_are_its_local_instances_in_publish_order():
+    members = [
+        member("a", kitsuReview=["/r/a.mov", "/r/a.png"]),
+        member("farmed", farm=True, kitsuReview=["/r/f.mov"]),  # its farm job uploads it
+        member("b", kitsuReview="/r/b.png"),
+    ]
+    assert [(m.path, m.instance, m.source) for m in review.note_media(members)] == [
+        ("/r/a.mov", "a", "kitsuReview[0]"),
+        ("/r/a.png", "a", "kitsuReview[1]"),
+        ("/r/b.png", "b", "kitsuReview[0]"),
+    ]
+
+
+TASK = TaskInfo("t1", "Demo", "SQ010/SH010", "Animation", "todo", task())
+
+
+def test_the_attached_media_go_with_the_notes_files_after_its_own_and_each_once():
+    members = [member("a", kitsuAttachments=["/r/qc.pdf", "/r/c.png"])]
+    media = split(THREE, ONE_PER_REVISION, "attach")
+    settings = Settings(attach_report=True)
+
+    (note,) = plan.notes_of(settings, [(TASK, tuple(members))], media=[media])
+
+    assert [a.path for a in note.attachments] == ["/r/qc.pdf", "/r/c.png", "/r/b.png"]
+    assert [(a.path, a.instance, a.source) for a in note.media_attached] == [
+        ("/r/b.png", "renderMain", "kitsuReview[1]"),
+        ("/r/c.png", "renderMain", "kitsuReview[0]"),
+    ]
+    assert note.media_reason == WHY
+    assert note.report.endswith("Attached: qc.pdf, c.png, b.png\n")
+
+
+def test_each_group_gets_its_own_media_and_a_group_without_none():
+    members = (member("a"),)
+    media = split(THREE, ONE_PER_REVISION, "attach")
+
+    first, second = plan.notes_of(Settings(), [(TASK, members), (TASK, members)], media=[media])
+
+    assert [a.path for a in first.attachments] == ["/r/b.png", "/r/c.png"]
+    assert second.attachments == () and second.media_attached == () and not second.media_reason
+
+
+def test_kitsu_notes_records_the_media_attached_and_why():
+    record = NoteRecord(TASK, ("a",), "posted", media_attached={"files": ["b.png"], "reason": WHY})
+    assert record.as_data()["media_attached"] == {"files": ["b.png"], "reason": WHY}
+    assert "media_attached" not in NoteRecord(TASK, ("a",), "posted").as_data()
 
 
 # --- the ends of Kitsu's processing --------------------------------------------------
