@@ -3,7 +3,9 @@ Zou, published by a real Artist assigned to the task, through a counting proxy
 (tools/fault_proxy.py).
 
 - ``is_single_preview_per_revision``: two media on one task fail validation naming the
-  setting, and nothing is posted; one medium per task goes through.
+  setting, and nothing is posted; one medium per task goes through. With
+  ``extra_media = "attach"`` the first is the one preview and the second is attached to
+  the same comment.
 - ``is_set_preview_automated``: ``set_thumbnail`` makes no request; Kitsu sets the
   thumbnail itself.
 - A preview marked ``missing`` during the wait ends the wait with a clear report.
@@ -39,6 +41,7 @@ pytestmark = [
 ]
 
 UPLOAD = r"/pictures/preview-files/[^/]+$"
+ATTACHMENT = r"/comments/[^/]+/add-attachment$"
 SLOT = r"/comments/[^/]+/(add-preview|preview-files/[^/]+)$"
 POLL = r"/data/preview-files$"  # the wait's list read
 THUMBNAIL = r"/set-main-preview$"
@@ -150,6 +153,42 @@ def test_two_media_on_one_task_fail_validation_naming_the_setting_and_nothing_is
     for task_id in (task, other):
         [comment] = comments(admin, task_id)
         assert [p["status"] for p in comment["previews"]] == ["ready"]
+
+
+def test_attach_makes_the_first_file_the_preview_and_attaches_the_second_to_the_comment(
+    admin, production, proxied, pictures, settings, tmp_path
+):
+    kitsu_seed.set_preview_settings(admin, production.project, single_preview_per_revision=True)
+    settings('[IntegrateKitsuReview]\nextra_media = "attach"\n')
+    task = production.tasks["shot:Animation"]
+
+    outcome = publish([render(task, kitsuReview=pictures)], {"comment": "one of each"})
+
+    ok(outcome)
+    [comment] = comments(admin, task)  # exactly one note
+    assert comment["text"] == "one of each"
+    [preview] = comment["previews"]
+    assert (preview["original_name"], preview["extension"], preview["status"]) == (
+        "beauty",
+        "png",
+        "ready",
+    )
+    [attachment] = comment["attachment_files"]
+    assert attachment["name"] == "matte.png"
+    copy = tmp_path / "matte-from-kitsu.png"
+    path = f"data/attachment-files/{attachment['id']}/file/{attachment['name']}"
+    gazu.client.download(path, str(copy), client=admin)
+    assert copy.read_bytes() == Path(pictures[1]).read_bytes()
+    assert proxied.count("POST", SLOT) == 1 and proxied.count("POST", UPLOAD) == 1
+    assert proxied.count("POST", ATTACHMENT) == 1
+    [note] = outcome.notes
+    assert [(p["id"], p["status"]) for p in note["previews"]] == [(preview["id"], "ready")]
+    assert note["attachments"] == ["matte.png"]
+    assert note["media_attached"] == {
+        "files": ["matte.png"],
+        "reason": f"its Kitsu project '{production.project}' takes one preview per revision "
+        "(the production setting is_single_preview_per_revision), and extra_media = 'attach'",
+    }
 
 
 # --- is_set_preview_automated ------------------------------------------------------------
