@@ -315,6 +315,22 @@ def test_attach_with_one_note_per_instance_gives_each_note_its_own_media(world, 
     ]
 
 
+def test_one_note_per_instance_gets_its_own_instances_media(world, task, files, tmp_path):
+    context = publish(
+        world,
+        [product("a", task, kitsuReview=files[:1]), product("b", task, kitsuReview=files[1:])],
+        settings="[IntegrateKitsuNote]\nnote_per_instance = true\n",
+        tmp_path=tmp_path,
+    )
+
+    assert errors(context) == {}
+    notes = context.data["kitsuNotes"]
+    assert [[p["path"] for p in n["previews"]] for n in notes] == [files[:1], files[1:]]
+    assert sorted(p["comment_id"] for p in world.previews) == sorted(
+        n["comment_id"] for n in notes
+    )
+
+
 def test_attach_changes_nothing_on_a_project_without_the_setting(world, task, files, tmp_path):
     context = publish_attach(world, tmp_path, product("renderMain", task, kitsuReview=files))
 
