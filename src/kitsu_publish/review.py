@@ -103,9 +103,9 @@ def kind(path: str) -> str | None:
 def _first_file(files: Any) -> str:
     if isinstance(files, str):
         return files
-    if isinstance(files, Sequence) and files and isinstance(files[0], str):
+    if isinstance(files, Sequence) and files and all(isinstance(f, str) for f in files):
         return sorted(files)[0]
-    return ""
+    return ""  # none, or not all names: check() says the representation has no file
 
 
 def media_of(instance_data: Mapping[str, Any], instance: str) -> list[Medium]:

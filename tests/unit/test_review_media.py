@@ -154,6 +154,7 @@ def test_the_staging_dir_may_be_a_path_object():
         tagged(name="mov", stagingDir="/stage", files=""),
         tagged(name="mov", stagingDir="/stage", files=[1001, 1002]),
         tagged(name="mov", stagingDir="/stage", files=[1001, "a.mov"]),
+        tagged(name="mov", stagingDir="/stage", files=["a.mov", 1001]),  # not sortable
         tagged(name="mov", stagingDir="/stage", files={"a.mov": 1}),
         tagged(name="mov", stagingDir="", files="a.mov", published_path=""),
     ],
