@@ -82,9 +82,10 @@ KITSU_TABLE = Table(
         ),
         Count(
             "max_parallel_requests",
-            "How many writes to Kitsu may run at once: the comment POSTs of different "
-            "tasks, and the review uploads of different tasks (from 1 to "
-            f"{MAX_PARALLEL_REQUESTS}). 1 posts one note after another.",
+            "How many requests to Kitsu may run at once: the comment POSTs of different "
+            "tasks, the review uploads of different tasks, and the first reads of a "
+            "publish (its first task, its other tasks and the person's context), from 1 "
+            f"to {MAX_PARALLEL_REQUESTS}. 1 sends one request after another.",
             MAX_PARALLEL_REQUESTS,
             default=4,
         ),
