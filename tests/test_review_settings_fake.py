@@ -331,6 +331,36 @@ def test_one_note_per_instance_gets_its_own_instances_media(world, task, files, 
     )
 
 
+def test_one_note_per_instance_gets_its_own_version_as_revision_and_playlist(
+    world, task, files, tmp_path
+):
+    # until the notes planned were kept by task and instances, the second note's version
+    # (the last planned on the task) was both notes' revision and playlist
+    settings = (
+        "[IntegrateKitsuNote]\nnote_per_instance = true\n"
+        '[IntegrateKitsuReview]\nrevision = "version"\n'
+        'add_to_playlist = "dailies v{{ version }}"\n'
+    )
+    context = publish(
+        world,
+        [
+            product("a", task, version=3, kitsuReview=files[:1]),
+            product("b", task, version=4, kitsuReview=files[1:2]),
+        ],
+        settings=settings,
+        tmp_path=tmp_path,
+    )
+
+    assert errors(context) == {}
+    notes = context.data["kitsuNotes"]
+    assert [[p["revision"] for p in n["previews"]] for n in notes] == [[3], [4]]
+    assert [n["playlist"] for n in notes] == ["dailies v3", "dailies v4"]
+    assert world.playlists == {
+        "dailies v3": [notes[0]["previews"][0]["id"]],
+        "dailies v4": [notes[1]["previews"][0]["id"]],
+    }
+
+
 def test_attach_changes_nothing_on_a_project_without_the_setting(world, task, files, tmp_path):
     context = publish_attach(world, tmp_path, product("renderMain", task, kitsuReview=files))
 

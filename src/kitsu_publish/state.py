@@ -90,13 +90,13 @@ class PublishState:
     items: dict[int, tuple[Any, Item]] = field(default_factory=dict)
     #: the active instances grouped by task, as the last validation or integration saw them
     groups: list[tuple[TaskInfo, tuple[Member, ...]]] | None = None
-    #: task id -> the note planned (or posted) for it by the note integrator
-    planned: dict[str, NotePlan] = field(default_factory=dict)
+    #: (task id, instance names) -> the note planned (or posted) by the note integrator
+    planned: dict[tuple[str, tuple[str, ...]], NotePlan] = field(default_factory=dict)
     notes: list[NoteRecord] = field(default_factory=list)
     #: (task id, instance names) -> a note's review media (previews, and those attached
-    #: to it); task id -> its playlist name; worked out in validation
+    #: to it), and its playlist name; worked out in validation
     media: dict[tuple[str, tuple[str, ...]], Split] = field(default_factory=dict)
-    playlists: dict[str, str] = field(default_factory=dict)
+    playlists: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
 
     def item(self, instance: Any) -> Item:
         """The instance's Item (an empty one for an instance collection never saw)."""

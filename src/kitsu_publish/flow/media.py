@@ -88,7 +88,7 @@ def validate_review(context: Any, log: logging.Logger) -> None:
                 automated.add(rules.project)
             if settings.review.add_to_playlist:
                 name = _playlist_name(context, settings, task, members[0].version)
-                state.playlists[task.id] = name
+                state.playlists[media_key(task.id, [m.name for m in members])] = name
             if settings.review.revision != "version":
                 continue
             version = members[0].version
@@ -148,10 +148,11 @@ def _upload_all(
     work: list[tuple[NoteRecord, list[review.Medium], int | None]] = []
     for record in state.notes:
         task = record.task
-        planned = state.planned.get(task.id)
+        key = media_key(task.id, record.instances)
+        planned = state.planned.get(key)
         if planned is None:
             continue
-        split = state.media.get(media_key(task.id, record.instances))
+        split = state.media.get(key)
         media = list(split.previews) if split is not None else []
         if not media:
             continue
@@ -267,9 +268,10 @@ def _finish(
     if settings.review.set_thumbnail and not review.project_rules(task.data).preview_automated:
         session.set_thumbnail(first["id"], settings.review.thumbnail_frame, task.label)
     if settings.review.add_to_playlist:
-        name = state.playlists.get(task.id)
+        key = media_key(task.id, record.instances)
+        name = state.playlists.get(key)
         if name is None:
-            version = state.planned[task.id].members[0].version
+            version = state.planned[key].members[0].version
             name = _playlist_name(context, settings, task, version)
         session.add_to_playlist(
             str(task.data.get("project_id")),

@@ -20,7 +20,7 @@ from .. import actions, extras, parallel, plan
 from ..errors import AttachmentFailed, KitsuPublishError, PermissionRefused, PostFailed
 from ..model import NoteRecord, Posted
 from ..state import PublishState, state_of
-from .common import earlier_failures, groups, notes
+from .common import earlier_failures, groups, media_key, notes
 
 __all__ = ["RELAYED", "integrate_notes", "outcomes"]
 
@@ -64,7 +64,9 @@ def _post_all(context: Any, state: PublishState, log: logging.Logger) -> None:
         raise PostFailed(f"{exc}. {outcomes(state.notes)}", "not posted") from None
     # Template warnings were given in validation; here they would repeat.
     planned = notes(context, settings, found, log.debug, fresh)
-    state.planned = {note.task.id: note for note in planned}
+    state.planned = {
+        media_key(note.task.id, (m.name for m in note.members)): note for note in planned
+    }
     if state.options.dry_run:
         state.notes.extend(_record(note, "dry run") for note in planned)
         for note in planned:
