@@ -240,6 +240,42 @@ def test_render_shows_the_checklist_links_and_mentions(tmp_path):
     assert record["mentions"] == ["Lighting"]
 
 
+def test_render_shows_the_attached_files_and_the_review_files(tmp_path):
+    settings = tmp_path / "studio.toml"
+    settings.write_text(
+        "[IntegrateKitsuNote]\nattach_report = true\n[IntegrateKitsuReview]\nenabled = true\n",
+        encoding="utf-8",
+    )
+    shot = {"kitsuProject": "Demo", "kitsuEntity": "SQ010/SH010", "kitsuTaskType": "Animation"}
+    data = {
+        "context": {"comment": "Blocking", "kitsuTaskStatus": "todo"},
+        "instances": [
+            {"name": "a", "productType": "render", **shot, "kitsuAttachments": ["/s/notes.pdf"],
+             "kitsuReview": ["/s/a.mov"]},
+            {"name": "b", "productType": "render", **shot, "kitsuReview": ["/s/b.png"]},
+            {"name": "c", "productType": "render", **{**shot, "kitsuEntity": "SQ010/SH020"},
+             "kitsuReview": ["/s/c.mov"]},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    command = [sys.executable, "-m", "kitsu_publish.cli", "render", str(settings)]
+    shown = subprocess.run(
+        [*command, "--data", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "   attached files: notes.pdf, publish-report.txt\n" in shown
+    assert "   review files: /s/a.mov, /s/b.png (the first is the preview; " in shown
+    assert "   review file: /s/c.mov (the preview)\n" in shown
+    notes = json.loads(
+        subprocess.run(
+            [*command, "--data", str(path), "--json"], capture_output=True, text=True, check=True
+        ).stdout
+    )["notes"]
+    assert [n.get("attachments") for n in notes] == [["notes.pdf", "publish-report.txt"],
+                                                     ["publish-report.txt"]]  # fmt: skip
+    assert [n["review"] for n in notes] == [["/s/a.mov", "/s/b.png"], ["/s/c.mov"]]
+
+
 # --- attached files ------------------------------------------------------------------
 
 

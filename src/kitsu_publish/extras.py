@@ -36,6 +36,7 @@ __all__ = [
     "attachments_of",
     "check_attachment",
     "checklist_of",
+    "file_names",
     "gather",
     "links_of",
     "mention_line",
@@ -277,6 +278,11 @@ def _unique(items: Iterable[Attachment]) -> tuple[Attachment, ...]:
         key = os.path.normpath(item.path) if item.path else f"{item.instance}#{item.source}"
         found.setdefault(key, item)
     return tuple(found.values())
+
+
+def file_names(attachments: Sequence[Attachment], report: str) -> list[str]:
+    """The names of the files a note attaches, its publish report (if any) last."""
+    return [os.path.basename(a.path) for a in attachments] + ([REPORT_NAME] if report else [])
 
 
 def check_attachment(item: Attachment, limit: int) -> str | None:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .. import plan, profiles
+from .. import extras, plan, profiles, review
 from ..errors import KitsuPublishError, TargetError
 from ..model import Target, TaskInfo
 from . import shots
@@ -79,6 +79,9 @@ def render(file: str | None, data_file: str, status: str | None, as_json: bool) 
             report["errors"].append(str(exc))
             continue
         record = _note_record(note)
+        if settings.review.enabled:
+            media = review.note_media(note.members)
+            record["review"] = [m.path for m in media] if media else None
         record["shot"] = shots.note_shot(settings, note, report["errors"], warnings)
         report["notes"].append(record)
     if as_json:
@@ -144,6 +147,7 @@ def _note_record(note: plan.NotePlan) -> dict[str, Any]:
     task = note.task
     summary: dict[str, Any] = dict(task.summary())
     summary["id"] = str(task.data.get("id") or "") or None
+    files = extras.file_names(note.attachments, note.report)
     return {
         "task": summary,
         "instances": [
@@ -158,6 +162,7 @@ def _note_record(note: plan.NotePlan) -> dict[str, Any]:
         "text": note.text,
         **note.extras(),
         **({"mentions": list(note.mentions)} if note.mentions else {}),
+        **({"attachments": files} if files else {}),
     }
 
 
@@ -201,6 +206,16 @@ def _print_notes(notes: list[dict[str, Any]], skipped: list[dict[str, str]]) -> 
             print(
                 f"   mentions: {', '.join(record['mentions'])} (checked against Kitsu "
                 "when publishing)"
+            )
+        if record.get("attachments"):
+            print(f"   attached files: {', '.join(record['attachments'])}")
+        if record.get("review") and len(record["review"]) == 1:
+            print(f"   review file: {record['review'][0]} (the preview)")
+        elif record.get("review"):
+            print(
+                f"   review files: {', '.join(record['review'])} (the first is the preview; "
+                "the others extra previews, or attached files with extra_media = 'attach' "
+                "on a project that takes one preview per revision)"
             )
     for item in skipped:
         print(f"skipped: {item['instance']}: {item['reason']}", file=sys.stderr)

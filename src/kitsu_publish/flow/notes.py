@@ -160,12 +160,6 @@ def _media_attached(note: plan.NotePlan) -> dict[str, Any] | None:
     return {"files": names, "reason": note.media_reason}
 
 
-def _files(note: plan.NotePlan) -> list[str]:
-    """The names of the files a note attaches, its report last."""
-    names = [os.path.basename(a.path) for a in note.attachments]
-    return names + ([extras.REPORT_NAME] if note.report else [])
-
-
 def _post(state: PublishState, note: plan.NotePlan) -> Posted:
     """Post one task's note (in a worker thread when posting in parallel): Kitsu only."""
     session = state.session
@@ -202,7 +196,7 @@ def _posted(
     record.attempts = posted.attempts
     record.reconciled = posted.reconciled
     if note.attachments or note.report:
-        wanted = _files(note)
+        wanted = extras.file_names(note.attachments, note.report)
         record.attachments = [] if posted.attach_failed else wanted
         record.attachments_missing = wanted if posted.attach_failed else None
         if posted.attach_failed is None:
