@@ -180,11 +180,12 @@ class FakeWorld:
         self, role: str = "user", project_role: str | None = None, assign: Iterable[str] = ()
     ) -> dict[str, Any]:
         """A person; assigned to these tasks. ``project_role`` applies on every project."""
+        tag = uuid.uuid4().hex[:6]
         person = {
             "id": _id(),
             "role": role,
-            "email": f"{role}-{uuid.uuid4().hex[:6]}@fake",
-            "full_name": f"Fake {role}",
+            "email": f"{role}-{tag}@fake",
+            "full_name": f"Fake {role} {tag}",  # each their own, as a mention tells them apart
             "departments": [],
             "project_role": project_role,
             "active": True,

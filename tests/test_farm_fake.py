@@ -169,7 +169,7 @@ def test_the_farm_never_sets_a_status_the_artist_could_not(world, tasks, tmp_pat
     )
     refused = errors(context)["ValidateKitsuNote"]
     assert isinstance(refused, PermissionRefused)
-    assert "On the farm, in the name of Fake user" in str(refused)
+    assert f"On the farm, in the name of {artist['full_name']}" in str(refused)
     assert world.comments == {}
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from fake_kitsu import FakeWorld
+from fake_kitsu import FakeWorld, department_id
 from kitsu_publish import review, shots
 from kitsu_publish.errors import ReviewFailed, StatusNotFound, TargetError
 from kitsu_publish.kitsu import KitsuSession
@@ -76,6 +76,9 @@ class Backend:
         """As Kitsu does when it fails to process a movie."""
         raise NotImplementedError
 
+    def department_id(self, name: str) -> str:
+        raise NotImplementedError
+
 
 class Fake(Backend):
     def __init__(self) -> None:
@@ -118,6 +121,9 @@ class Fake(Backend):
 
     def delete_preview(self, preview_id: str) -> None:
         self.world.previews[:] = [p for p in self.world.previews if p["id"] != preview_id]
+
+    def department_id(self, name: str) -> str:
+        return department_id(name)
 
 
 class Zou(Backend):
@@ -199,6 +205,11 @@ class Zou(Backend):
         import kitsu_seed
 
         kitsu_seed.delete_preview(self.client, preview_id)
+
+    def department_id(self, name: str) -> str:
+        import kitsu_seed
+
+        return str(kitsu_seed.department(self.client, name)["id"])
 
     def retire(self) -> None:
         import kitsu_seed
@@ -337,6 +348,15 @@ def test_departments_and_the_projects_team_are_mentionable(backend, artist):
     found = artist.mentionable(task)
     assert found["Animation"] == "department"
     assert found[backend.artist_name] == "team member"
+
+
+def test_a_post_keeps_the_department_and_the_team_member_it_mentions_by_id(backend, artist):
+    task = artist.resolve(by_id(backend.task))
+    colleague_id, colleague_name = backend.colleague()
+    text = f"contract: mentions\n\n@Lighting @{colleague_name}"
+    posted = artist.post(task, "wfa", text)
+    assert posted.comment["department_mentions"] == [backend.department_id("Lighting")]
+    assert posted.comment["mentions"] == [colleague_id]
 
 
 def test_a_task_has_no_preview_revisions_before_any_upload(backend, artist):
