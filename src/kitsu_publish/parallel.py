@@ -1,6 +1,7 @@
-"""Bounded parallel writes: run jobs at most ``limit`` at a time, stop starting new
-ones once one has failed, and leave the logging and the bookkeeping to the caller's
-thread.
+"""Bounded parallel requests (the writes of different tasks, and a publish's first
+reads, see ``kitsu.session.Session.together``): run jobs at most ``limit`` at a time,
+stop starting new ones once one has failed, and leave the logging and the bookkeeping
+to the caller's thread.
 
 :func:`run` is what ``[kitsu] max_parallel_requests`` means:
 
