@@ -200,40 +200,44 @@ def test_the_settings_checklist_is_checked_like_the_comment():
         extras.checklist_of(["x" * 200_000], [])
 
 
+SHOT = {"kitsuProject": "Demo", "kitsuEntity": "SQ010/SH010", "kitsuTaskType": "Animation"}
+
+
+def render_cli(
+    tmp_path: Path, settings: str, instances: list[dict[str, Any]]
+) -> tuple[str, list[dict[str, Any]]]:
+    """``kitsu-publish render`` of these instances (comment "Blocking", status todo): its
+    text output, and the notes of its ``--json`` output."""
+    (tmp_path / "studio.toml").write_text(settings, encoding="utf-8")
+    data = {"context": {"comment": "Blocking", "kitsuTaskStatus": "todo"}, "instances": instances}
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    command = [sys.executable, "-m", "kitsu_publish.cli", "render", str(tmp_path / "studio.toml")]
+    command += ["--data", str(path)]
+    shown = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    found = subprocess.run([*command, "--json"], capture_output=True, text=True, check=True)
+    return shown, json.loads(found.stdout)["notes"]
+
+
 def test_render_shows_the_checklist_links_and_mentions(tmp_path):
-    settings = tmp_path / "studio.toml"
-    settings.write_text(
+    shown, notes = render_cli(
+        tmp_path,
         '[IntegrateKitsuNote]\nchecklist = ["Frame range checked"]\nmentions = ["Lighting"]\n',
-        encoding="utf-8",
-    )
-    shot = {"kitsuProject": "Demo", "kitsuEntity": "SQ010/SH010", "kitsuTaskType": "Animation"}
-    data = {
-        "context": {"comment": "Blocking", "kitsuTaskStatus": "todo"},
-        "instances": [
+        [
             {
                 "name": "animMain",
                 "productType": "animation",
-                **shot,
+                **SHOT,
                 "kitsuChecklist": [{"text": "Cache exported", "checked": True}],
                 "kitsuLinks": ["https://farm.example.com/job/42"],
             }
         ],
-    }
-    path = tmp_path / "data.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    command = [sys.executable, "-m", "kitsu_publish.cli", "render", str(settings)]
-    shown = subprocess.run(
-        [*command, "--data", str(path)], capture_output=True, text=True, check=True
-    ).stdout
+    )
     assert "      Blocking\n      \n      @Lighting\n" in shown or "@Lighting" in shown
     assert "   checklist:\n      [ ] Frame range checked\n      [x] Cache exported\n" in shown
     assert "   links:\n      https://farm.example.com/job/42\n" in shown
     assert "   mentions: Lighting (checked against Kitsu when publishing)" in shown
-    record = json.loads(
-        subprocess.run(
-            [*command, "--data", str(path), "--json"], capture_output=True, text=True, check=True
-        ).stdout
-    )["notes"][0]
+    (record,) = notes
     assert record["text"] == "Blocking\n\n@Lighting"
     assert record["checklist"][1] == {"text": "Cache exported", "checked": True}
     assert record["links"] == ["https://farm.example.com/job/42"]
@@ -241,36 +245,20 @@ def test_render_shows_the_checklist_links_and_mentions(tmp_path):
 
 
 def test_render_shows_the_attached_files_and_the_review_files(tmp_path):
-    settings = tmp_path / "studio.toml"
-    settings.write_text(
+    shown, notes = render_cli(
+        tmp_path,
         "[IntegrateKitsuNote]\nattach_report = true\n[IntegrateKitsuReview]\nenabled = true\n",
-        encoding="utf-8",
-    )
-    shot = {"kitsuProject": "Demo", "kitsuEntity": "SQ010/SH010", "kitsuTaskType": "Animation"}
-    data = {
-        "context": {"comment": "Blocking", "kitsuTaskStatus": "todo"},
-        "instances": [
-            {"name": "a", "productType": "render", **shot, "kitsuAttachments": ["/s/notes.pdf"],
+        [
+            {"name": "a", "productType": "render", **SHOT, "kitsuAttachments": ["/s/notes.pdf"],
              "kitsuReview": ["/s/a.mov"]},
-            {"name": "b", "productType": "render", **shot, "kitsuReview": ["/s/b.png"]},
-            {"name": "c", "productType": "render", **{**shot, "kitsuEntity": "SQ010/SH020"},
+            {"name": "b", "productType": "render", **SHOT, "kitsuReview": ["/s/b.png"]},
+            {"name": "c", "productType": "render", **{**SHOT, "kitsuEntity": "SQ010/SH020"},
              "kitsuReview": ["/s/c.mov"]},
         ],
-    }  # fmt: skip
-    path = tmp_path / "data.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    command = [sys.executable, "-m", "kitsu_publish.cli", "render", str(settings)]
-    shown = subprocess.run(
-        [*command, "--data", str(path)], capture_output=True, text=True, check=True
-    ).stdout
+    )  # fmt: skip
     assert "   attached files: notes.pdf, publish-report.txt\n" in shown
     assert "   review files: /s/a.mov, /s/b.png (the first is the preview; " in shown
     assert "   review file: /s/c.mov (the preview)\n" in shown
-    notes = json.loads(
-        subprocess.run(
-            [*command, "--data", str(path), "--json"], capture_output=True, text=True, check=True
-        ).stdout
-    )["notes"]
     assert [n.get("attachments") for n in notes] == [["notes.pdf", "publish-report.txt"],
                                                      ["publish-report.txt"]]  # fmt: skip
     assert [n["review"] for n in notes] == [["/s/a.mov", "/s/b.png"], ["/s/c.mov"]]
