@@ -18,6 +18,18 @@ from kitsu_publish.state import RunOptions
 __all__ = ["errors", "publish"]
 
 
+#: A 1x1 PNG: a review file or attachment the fake takes (it checks no image).
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
+    """An instance of product type render, version 3, on this task id."""
+    return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
+
+
 def publish(
     world: FakeWorld,
     instances: list[dict[str, Any]],

@@ -7,15 +7,13 @@ tests/integration/test_farm.py.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyblish.api
 import pyblish.util
 import pytest
 
 import kitsu_publish
 from fake_kitsu import FakeWorld
-from fake_publish import errors, publish
+from fake_publish import errors, product, publish
 from kitsu_publish import flow
 from kitsu_publish.errors import PermissionRefused, TargetError
 from kitsu_publish.state import RunOptions
@@ -30,10 +28,6 @@ custom_comment_template.comment_template = """Submitted to the farm: \
 
 
 COMMENT = "lighting v3"
-
-
-def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
-    return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
 
 
 @pytest.fixture

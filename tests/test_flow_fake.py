@@ -10,26 +10,16 @@ run, nothing posted when validation fails, review media, and each fact worked ou
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pyblish.api
 import pyblish.util
 import pytest
 
 from fake_kitsu import FakeWorld
-from fake_publish import errors, publish
+from fake_publish import PNG, errors, product, publish
 from kitsu_publish import flow, plan, review, template
 from kitsu_publish.errors import ConnectionFailed, PostFailed, ReviewFailed
 from kitsu_publish.state import state_of
-
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
-
-
-def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
-    return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
 
 
 @pytest.fixture

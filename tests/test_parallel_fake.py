@@ -16,18 +16,10 @@ from typing import Any
 import pytest
 
 from fake_kitsu import FakeWorld
-from fake_publish import errors, publish
+from fake_publish import PNG, errors, product, publish
 from kitsu_publish.errors import ConnectionFailed, PostFailed, ReviewFailed
 
 WAIT = 10.0  # seconds: only reached when a test is broken
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
-
-
-def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
-    return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
 
 
 def limit(n: int) -> str:

@@ -22,24 +22,16 @@ import pyblish.api
 import pytest
 
 from fake_kitsu import FakeWorld
-from fake_publish import errors, publish
+from fake_publish import PNG, errors, product, publish
 from kitsu_publish import review
 from kitsu_publish.errors import AttachmentFailed, ReviewFailed
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
 THUMBNAIL = "[IntegrateKitsuReview]\nset_thumbnail = true\n"
 ATTACH = '[IntegrateKitsuReview]\nextra_media = "attach"\n'
 WHY = (
     "its Kitsu project 'Demo' takes one preview per revision (the production setting "
     "is_single_preview_per_revision), and extra_media = 'attach'"
 )
-
-
-def product(name: str, task_id: str, **data: Any) -> dict[str, Any]:
-    return {"name": name, "productType": "render", "version": 3, "kitsuTaskId": task_id, **data}
 
 
 @pytest.fixture
