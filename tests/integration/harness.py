@@ -9,6 +9,7 @@ import sys
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyblish.api
@@ -55,6 +56,26 @@ def render(task_id: str, **data: Any) -> dict[str, Any]:
         "kitsuTaskId": task_id,
         **data,
     }
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", *args], check=True)
+
+
+def picture_file(path: Path, pattern: str = "testsrc") -> Path:
+    """A 64x64 picture made with ffmpeg (``pattern``: a lavfi source, e.g. rgbtestsrc)."""
+    ffmpeg("-f", "lavfi", "-i", f"{pattern}=size=64x64:rate=1", "-frames:v", "1", str(path))
+    return path
+
+
+def movie_file(path: Path) -> Path:
+    """A 1 s clip Kitsu processes: an audio track, no B-frames."""
+    ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=size=64x64:rate=24", "-f", "lavfi", "-i", "anullsrc",
+        "-t", "1", "-shortest", "-c:v", "libx264", "-bf", "0", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", str(path),
+    )  # fmt: skip
+    return path
 
 
 def discover(extra: Iterable[type] = ()) -> list[type]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ import gazu
 import kitsu_seed
 import pytest
 from fault_proxy import FaultProxy, RequestRecord
-from harness import Outcome, publish, render
+from harness import Outcome, movie_file, picture_file, publish, render
 
 from kitsu_publish.errors import PostFailed
 
@@ -283,18 +282,13 @@ def test_ten_tasks_with_parallel_uploads_get_one_note_and_one_ready_preview_each
     shots = seed_shots(10)
     as_artist(shots, monkeypatch)
     proxy.set_latency(0.05)
-    files = []
-    for n in range(10):  # pictures, each its own, and two 1 s movies Kitsu processes
-        if n in (3, 7):
-            path = tmp_path / f"clip{n}.mp4"
-            source = ["-f", "lavfi", "-i", "testsrc=size=64x64:rate=24", "-f", "lavfi",
-                      "-i", "anullsrc", "-t", "1", "-shortest", "-c:v", "libx264", "-bf",
-                      "0", "-pix_fmt", "yuv420p", "-c:a", "aac"]  # fmt: skip
-        else:
-            path = tmp_path / f"frame{n}.png"
-            source = ["-f", "lavfi", "-i", "testsrc=size=64x64:rate=1", "-frames:v", "1"]
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", *source, str(path)], check=True)
-        files.append(path)
+    # pictures, each its own, and two 1 s movies Kitsu processes
+    files = [
+        movie_file(tmp_path / f"clip{n}.mp4")
+        if n in (3, 7)
+        else picture_file(tmp_path / f"frame{n}.png")
+        for n in range(10)
+    ]
     instances = [
         render(task, name=f"render{n}", kitsuReview=[str(files[n])])
         for n, task in enumerate(shots.tasks)

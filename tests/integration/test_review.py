@@ -8,14 +8,13 @@ instances as a DCC collector does (representations tagged ``kitsureview``, or
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import gazu
 import kitsu_seed
 import pytest
-from harness import Outcome, publish, render
+from harness import Outcome, ffmpeg, movie_file, picture_file, publish, render
 
 pytestmark = [
     pytest.mark.zou,
@@ -24,27 +23,14 @@ pytestmark = [
 ]
 
 
-def ffmpeg(*args: str) -> None:
-    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", *args], check=True)
-
-
 @pytest.fixture
 def picture(tmp_path: Path) -> Path:
-    path = tmp_path / "frame.png"
-    ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x64:rate=1", "-frames:v", "1", str(path))
-    return path
+    return picture_file(tmp_path / "frame.png")
 
 
 @pytest.fixture
 def movie(tmp_path: Path) -> Path:
-    """A clip Kitsu processes: an audio track, no B-frames."""
-    path = tmp_path / "playblast.mp4"
-    ffmpeg(
-        "-f", "lavfi", "-i", "testsrc=size=64x64:rate=24", "-f", "lavfi", "-i", "anullsrc",
-        "-t", "1", "-shortest", "-c:v", "libx264", "-bf", "0", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", str(path),
-    )  # fmt: skip
-    return path
+    return movie_file(tmp_path / "playblast.mp4")
 
 
 def tagged(path: Path, name: str = "review") -> dict[str, Any]:

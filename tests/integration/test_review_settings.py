@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +32,7 @@ import gazu
 import kitsu_seed
 import pytest
 from fault_proxy import FaultProxy
-from harness import Outcome, publish, render
+from harness import Outcome, movie_file, picture_file, publish, render
 
 pytestmark = [
     pytest.mark.zou,
@@ -54,30 +53,15 @@ PROCESSING_FAILED = {
 }
 
 
-def ffmpeg(*args: str) -> None:
-    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", *args], check=True)
-
-
 @pytest.fixture
 def pictures(tmp_path: Path) -> list[str]:
-    made = []
-    for name, pattern in (("beauty.png", "testsrc"), ("matte.png", "rgbtestsrc")):
-        path = tmp_path / name
-        ffmpeg("-f", "lavfi", "-i", f"{pattern}=size=64x64:rate=1", "-frames:v", "1", str(path))
-        made.append(str(path))
-    return made
+    made = [("beauty.png", "testsrc"), ("matte.png", "rgbtestsrc")]
+    return [str(picture_file(tmp_path / name, pattern)) for name, pattern in made]
 
 
 @pytest.fixture
 def movie(tmp_path: Path) -> str:
-    """A clip Kitsu processes: an audio track, no B-frames."""
-    path = tmp_path / "playblast.mp4"
-    ffmpeg(
-        "-f", "lavfi", "-i", "testsrc=size=64x64:rate=24", "-f", "lavfi", "-i", "anullsrc",
-        "-t", "1", "-shortest", "-c:v", "libx264", "-bf", "0", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", str(path),
-    )  # fmt: skip
-    return str(path)
+    return str(movie_file(tmp_path / "playblast.mp4"))
 
 
 @pytest.fixture
