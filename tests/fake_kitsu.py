@@ -378,7 +378,29 @@ class FakeSession:
         links: list[str] | None = None,
     ) -> Posted:
         with self.world.writing():
-            return self._post(task, status_short_name, text, checklist, links)
+            fault = self.world.take("post", task.id)
+            status = self.status(status_short_name)
+            if fault == "unknown":
+                raise PostFailed(
+                    f"no answer; whether the note on {task.label} was stored is unknown", "unknown"
+                )
+            comment = {
+                "id": _id(),
+                "text": text,
+                "person_id": self._author(task),
+                "task_status_id": status["id"],
+                "checklist": [dict(item) for item in checklist or ()],
+                "links": list(links or ()),
+                "mentions": [p["id"] for p in self.world.persons.values() if _mentioned(p, text)],
+                "department_mentions": [
+                    department_id(d) for d in self.world.departments if _mentioned(d, text)
+                ],  # ids, as Zou stores them
+            }
+            self.world.comments.setdefault(task.id, []).append(comment)
+            self.world.tasks[task.id]["task_status"] = status
+            if fault == "lost-not-stored":  # the first POST was lost; the second goes through
+                return Posted(comment, 2, reconciled=False)
+            return Posted(comment, 1, reconciled=fault == "lost")
 
     def attach(
         self,
@@ -411,40 +433,6 @@ class FakeSession:
             if person.get("active", True):
                 found.setdefault(person["full_name"], "team member")
         return found
-
-    def _post(
-        self,
-        task: TaskInfo,
-        status_short_name: str,
-        text: str,
-        checklist: list[dict[str, Any]] | None = None,
-        links: list[str] | None = None,
-    ) -> Posted:
-        fault = self.world.take("post", task.id)
-        status = self.status(status_short_name)
-        if fault == "unknown":
-            raise PostFailed(
-                f"no answer; whether the note on {task.label} was stored is unknown", "unknown"
-            )
-        comment = {
-            "id": _id(),
-            "text": text,
-            "person_id": self._author(task),
-            "task_status_id": status["id"],
-            "checklist": [dict(item) for item in checklist or ()],
-            "links": list(links or ()),
-            "mentions": [p["id"] for p in self.world.persons.values() if _mentioned(p, text)],
-            "department_mentions": [
-                department_id(d) for d in self.world.departments if _mentioned(d, text)
-            ],  # ids, as Zou stores them
-        }
-        if fault == "lost-not-stored":  # the first POST was lost; the second goes through
-            self.world.comments.setdefault(task.id, []).append(comment)
-            self.world.tasks[task.id]["task_status"] = status
-            return Posted(comment, 2, reconciled=False)
-        self.world.comments.setdefault(task.id, []).append(comment)
-        self.world.tasks[task.id]["task_status"] = status
-        return Posted(comment, 1, reconciled=fault == "lost")
 
     def _author(self, task: TaskInfo) -> str:
         """Who Kitsu stores as the author: the person named, from a manager only."""
