@@ -218,7 +218,8 @@ class Session:
                 context = {}
         if "task_status" not in context:
             with self.calling("reading the task statuses"):
-                context = {"task_status": gazu.task.all_task_statuses(client=self.client)}
+                statuses = gazu.task.all_task_statuses(client=self.client)
+            context["task_status"] = statuses  # the rest of the context is kept as it came
         return context
 
     def learn_context(self, context: Mapping[str, Any]) -> None:
